@@ -1,0 +1,1 @@
+"""The computational core: NumPy (and Numba) only; no web, plotting or torch imports."""

@@ -1,0 +1,197 @@
+"""Command line: ``batchlab serve | scene | epoch-plan | lab ...``.
+
+Bad arguments end with one line naming the argument and its allowed range, exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from batchlab.core.batching import SAMPLINGS
+from batchlab.core.optim import SCHEDULES
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are a single line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer between {low} and {high}, "
+                                             f"got {s!r}") from None
+        if not low <= v <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {v}")
+        return v
+    return parse
+
+
+def _float_in(low: float, high: float) -> Callable[[str], float]:
+    def parse(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            v = float("nan")
+        if not low <= v <= high:
+            raise argparse.ArgumentTypeError(f"must be a number between {low:g} and {high:g}, "
+                                             f"got {s!r}")
+        return v
+    return parse
+
+
+def _add_scene_args(p: argparse.ArgumentParser) -> None:
+    from batchlab.core.data import DATASETS
+    from batchlab.core.scene import LIMITS
+
+    def lim(name: str) -> tuple[int, int]:
+        return int(LIMITS[name].low), int(LIMITS[name].high)
+
+    p.add_argument("--dataset", choices=DATASETS, default="synthetic")
+    p.add_argument("--n", type=_int_in(*lim("n")), default=1000, help="examples (N)")
+    p.add_argument("--batch-size", type=_int_in(*lim("batch_size")), default=32,
+                   help="mini-batch size B")
+    p.add_argument("--lr", type=_float_in(LIMITS["lr"].low, LIMITS["lr"].high), default=0.5)
+    p.add_argument("--epochs", type=_int_in(*lim("epochs")), default=20)
+    p.add_argument("--seed", type=_int_in(*lim("seed")), default=0)
+    p.add_argument("--schedule", choices=SCHEDULES, default="cosine")
+    p.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
+    p.add_argument("--drop-last", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the whole scene as JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="batchlab", description="Mini-batch training, computed for real.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = sub.add_parser("serve", help="serve the lesson on http://127.0.0.1:8000")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_int_in(1, 65535), default=8000)
+
+    scene = sub.add_parser("scene", help="compute the race of the three methods")
+    _add_scene_args(scene)
+
+    plan = sub.add_parser("epoch-plan", help="show how an epoch is cut into batches")
+    plan.add_argument("--n", type=_int_in(1, 100_000), required=True)
+    plan.add_argument("--batch-size", type=_int_in(1, 100_000), required=True)
+    plan.add_argument("--epochs", type=_int_in(1, 1000), default=1)
+    plan.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=0)
+    plan.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
+    plan.add_argument("--drop-last", action="store_true")
+    plan.add_argument("--json", action="store_true")
+
+    lab = sub.add_parser("lab", help="measure batch-size effects on PyTorch models")
+    try:
+        from batchlab.lab.cli import add_arguments
+    except ImportError as exc:
+        lab.set_defaults(lab_missing=str(exc))
+    else:
+        add_arguments(lab)
+    return parser
+
+
+def _scene(args: argparse.Namespace) -> int:
+    from batchlab.core.export import scene_to_dict
+    from batchlab.core.scene import SceneSpec, build, roughness, span
+
+    fields = ("dataset", "n", "batch_size", "lr", "epochs", "seed", "schedule", "sampling",
+              "drop_last")
+    spec = SceneSpec(**{f: getattr(args, f) for f in fields})
+    scene = build(spec)
+    if args.json:
+        json.dump(scene_to_dict(scene, expand_batches=True), sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+        return 0
+    d = scene.dataset
+    print(f"{d.description}\nModel: {scene.model.name}; minimum at w = {scene.minimum[0]:.6f}, "
+          f"b = {scene.minimum[1]:.6f} (J = {scene.min_loss:.6f})")
+    print(f"{'method':<12}{'B':>6}{'updates':>9}{'final J':>12}{'roughness':>11}"
+          f"{'end/span':>10}")
+    for m in scene.methods:
+        t = m.trajectory
+        tail = f"diverged at update {t.diverged_at}" if t.diverged else (
+            f"{t.loss[-1]:>12.6f}{roughness(t):>11.2f}"
+            f"{float(((t.final - scene.minimum) ** 2).sum() ** 0.5) / span(scene):>10.4f}")
+        print(f"{m.label:<12}{m.batch_size:>6}{t.updates:>9}{tail}")
+    return 0
+
+
+def _epoch_plan(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from batchlab.core.batching import make_plan
+    from batchlab.core.export import plan_to_dict
+
+    plan = make_plan(args.n, args.batch_size, args.epochs, np.random.default_rng(args.seed),
+                     sampling=args.sampling, drop_last=args.drop_last)
+    d = plan_to_dict(plan, args.drop_last)
+    if args.json:
+        print(json.dumps(d))
+        return 0
+    print(f"N = {args.n}, B = {args.batch_size}: {d['iterations_per_epoch']} updates per epoch "
+          f"({'drop' if args.drop_last else 'keep'} last)")
+    for t, (batch, ep) in enumerate(zip(d["batches"], d["epoch"], strict=True), start=1):
+        print(f"epoch {ep + 1} update {t}: {batch}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from batchlab.web.app import create_app
+    from batchlab.web.settings import Settings
+
+    settings = Settings(host=args.host, port=args.port)
+    print(f"batchlab: serving the lesson on http://{args.host}:{args.port}/", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _lab(args: argparse.Namespace) -> int:
+    missing = getattr(args, "lab_missing", None)
+    if missing:
+        print(f"batchlab lab: error: the lab needs the 'lab' extra (torch): {missing}",
+              file=sys.stderr)
+        return USAGE_ERROR
+    from batchlab.lab.cli import main as lab_main
+
+    code: int = lab_main(args)
+    return code
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "serve": _serve, "scene": _scene, "epoch-plan": _epoch_plan, "lab": _lab,
+}
+
+
+def _flag(message: str) -> str:
+    """Turn a leading field name (``batch_size must ...``) into its flag (``--batch-size``)."""
+    head, _, rest = message.partition(" ")
+    return f"argument --{head.replace('_', '-')}: {rest}" if head.isidentifier() else message
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args: Any = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ValueError as exc:
+        print(f"batchlab {args.command}: error: {_flag(str(exc))}", file=sys.stderr)
+        return USAGE_ERROR
+    except BrokenPipeError:  # output piped into a program that stopped reading (e.g. head)
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""SGD update rule, loss reduction, learning-rate schedules and linear scaling."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Reduction = Literal["mean", "sum"]
+ScheduleKind = Literal["constant", "warmup", "step", "cosine"]
+SCHEDULES: tuple[ScheduleKind, ...] = ("constant", "warmup", "step", "cosine")
+
+
+def sgd_step(theta: np.ndarray, grad_sum: np.ndarray, batch_len: int, lr: float,
+             reduction: Reduction = "mean") -> np.ndarray:
+    """θ ← θ − η·g, where g averages (``mean``) or sums (``sum``) the batch's gradients.
+
+    Summing equals averaging with the learning rate multiplied by the batch length.
+    """
+    if reduction == "mean":
+        return theta - lr * grad_sum / batch_len
+    if reduction == "sum":
+        return theta - lr * grad_sum
+    raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Learning-rate multiplier per update.
+
+    ``warmup_steps`` of linear warm-up (from 1/warmup_steps to 1) precede every kind;
+    ``step`` multiplies by ``gamma`` every ``step_every`` updates; ``cosine`` decays
+    from 1 to ``final_fraction`` over the run.
+    """
+
+    kind: ScheduleKind = "constant"
+    warmup_steps: int = 0
+    step_every: int = 100
+    gamma: float = 0.5
+    final_fraction: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.kind!r}")
+        if self.warmup_steps < 0:
+            raise ValueError(f"warmup_steps must be >= 0, got {self.warmup_steps}")
+        if self.step_every < 1:
+            raise ValueError(f"step_every must be >= 1, got {self.step_every}")
+        if not 0.0 < self.gamma <= 1.0:
+            raise ValueError(f"gamma must be in (0, 1], got {self.gamma}")
+        if not 0.0 <= self.final_fraction <= 1.0:
+            raise ValueError(f"final_fraction must be in [0, 1], got {self.final_fraction}")
+
+
+def learning_rates(schedule: Schedule, base_lr: float, updates: int) -> np.ndarray:
+    """The learning rate of each of ``updates`` steps (float64 array)."""
+    t = np.arange(updates, dtype=np.float64)
+    if schedule.kind == "step":
+        mult = schedule.gamma ** np.floor(t / schedule.step_every)
+    elif schedule.kind == "cosine":
+        frac = t / max(updates - 1, 1)
+        lo = schedule.final_fraction
+        mult = lo + (1.0 - lo) * 0.5 * (1.0 + np.cos(math.pi * frac))
+    else:
+        mult = np.ones(updates)
+    if schedule.warmup_steps > 0:
+        mult = mult * np.minimum(1.0, (t + 1.0) / schedule.warmup_steps)
+    return base_lr * mult
+
+
+def linear_scaling(base_lr: float, base_batch: int, batch: int) -> float:
+    """Linear scaling rule: multiplying the batch by k multiplies the learning rate by k."""
+    if base_batch < 1 or batch < 1:
+        raise ValueError("batch sizes must be >= 1")
+    return base_lr * batch / base_batch

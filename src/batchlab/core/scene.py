@@ -1,0 +1,207 @@
+"""The lesson's centrepiece as one pure function: ``build(SceneSpec) -> Scene``.
+
+Three methods race on one dataset's loss landscape: full batch (B = N, starts upper
+left), mini-batch (B = spec.batch_size, starts below) and stochastic (B = 1, starts
+right), all with the same learning rate, schedule and number of epochs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from batchlab.core.batching import SAMPLINGS, Sampling
+from batchlab.core.data import DATASETS, Dataset, load
+from batchlab.core.landscape import Grid, loss_grid, minimise
+from batchlab.core.models import Model, model_for
+from batchlab.core.optim import SCHEDULES, Schedule, ScheduleKind
+from batchlab.core.simulate import RunConfig, Trajectory, run
+
+MAX_EXAMPLES_PROCESSED = 50_000  # epochs × N: bounds the stochastic path's length
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Allowed closed range of a numeric field."""
+
+    low: float
+    high: float
+
+
+LIMITS: dict[str, Limit] = {
+    "n": Limit(10, 5000),
+    "batch_size": Limit(1, 5000),
+    "lr": Limit(1e-4, 10.0),
+    "epochs": Limit(1, 200),
+    "seed": Limit(0, 2**32 - 1),
+    "data_seed": Limit(0, 2**32 - 1),
+    "resolution": Limit(11, 201),
+}
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    """Everything that determines the race; the same spec always gives the same scene."""
+
+    dataset: str = "synthetic"
+    n: int = 1000
+    batch_size: int = 32
+    lr: float = 0.5
+    epochs: int = 20
+    seed: int = 0
+    data_seed: int = 0
+    schedule: ScheduleKind = "cosine"
+    sampling: Sampling = "shuffle"
+    drop_last: bool = False
+    resolution: int = 61
+
+    def __post_init__(self) -> None:
+        for name, lim in LIMITS.items():
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and np.isfinite(v) and lim.low <= v <= lim.high):
+                raise ValueError(f"{name} must be between {lim.low:g} and {lim.high:g}, got {v}")
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, got {self.dataset!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, "
+                             f"got {self.schedule!r}")
+        if self.sampling not in SAMPLINGS:
+            raise ValueError(f"sampling must be one of {', '.join(SAMPLINGS)}, "
+                             f"got {self.sampling!r}")
+        if self.batch_size > self.n:
+            raise ValueError(f"batch_size must be between 1 and n={self.n}, got {self.batch_size}")
+        if self.epochs * self.n > MAX_EXAMPLES_PROCESSED:
+            raise ValueError(f"epochs × n must be at most {MAX_EXAMPLES_PROCESSED}, "
+                             f"got {self.epochs * self.n}")
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> SceneSpec:
+        """Build from loosely typed values (query strings, CLI), naming any unknown field."""
+        known = {f.name: f for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for k, v in values.items():
+            if k not in known:
+                raise ValueError(f"unknown field {k!r}; fields are {', '.join(known)}")
+            kwargs[k] = _coerce(k, v, getattr(cls(), k))
+        return cls(**kwargs)
+
+
+def _coerce(name: str, value: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        s = str(value).lower()
+        if s in ("1", "true", "yes", "on"):
+            return True
+        if s in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a {type(default).__name__}, got {value!r}") from None
+
+
+RECOMMENDED: dict[str, dict[str, float]] = {
+    "synthetic": {"lr": 0.5, "epochs": 20},
+    "diabetes": {"lr": 0.5, "epochs": 20},
+    "breast-cancer": {"lr": 3.0, "epochs": 40},
+    "synthetic-classification": {"lr": 3.0, "epochs": 20},
+    "sharp-flat": {"lr": 0.5, "epochs": 20},
+}
+"""Learning rate and epochs that make each dataset's race end at its minimum."""
+
+
+@dataclass(frozen=True)
+class MethodStyle:
+    """How the lesson names a method and where it starts (in units of the scene's reach)."""
+
+    key: str
+    label: str
+    offset: tuple[float, float]
+
+
+METHODS: tuple[MethodStyle, ...] = (
+    MethodStyle("full", "Full batch", (-0.9, 0.75)),
+    MethodStyle("mini", "Mini-batch", (0.1, -1.0)),
+    MethodStyle("stochastic", "Stochastic", (1.0, 0.2)),
+)
+REACH = 2.5
+
+
+@dataclass(frozen=True, eq=False)
+class MethodRun:
+    key: str
+    label: str
+    batch_size: int
+    trajectory: Trajectory
+
+
+@dataclass(frozen=True, eq=False)
+class Scene:
+    spec: SceneSpec
+    dataset: Dataset
+    model: Model
+    minimum: np.ndarray
+    min_loss: float
+    grid: Grid
+    methods: tuple[MethodRun, ...]
+
+    def method(self, key: str) -> MethodRun:
+        for m in self.methods:
+            if m.key == key:
+                return m
+        raise KeyError(key)
+
+
+def batch_size_of(key: str, spec: SceneSpec, n: int) -> int:
+    return {"full": n, "mini": min(spec.batch_size, n), "stochastic": 1}[key]
+
+
+def build(spec: SceneSpec) -> Scene:
+    """Compute the dataset, landscape, exact minimum and the three real trajectories."""
+    data = load(spec.dataset, spec.n, np.random.default_rng(spec.data_seed))
+    model = model_for(data.task)
+    minimum = minimise(model, data)
+    schedule = Schedule(kind=spec.schedule)
+    runs = []
+    for i, style in enumerate(METHODS):
+        start = minimum + REACH * np.asarray(style.offset)
+        cfg = RunConfig(batch_size=batch_size_of(style.key, spec, data.n), lr=spec.lr,
+                        epochs=spec.epochs, start=(float(start[0]), float(start[1])),
+                        sampling=spec.sampling, drop_last=spec.drop_last, schedule=schedule)
+        traj = run(model, data, cfg, np.random.default_rng([spec.seed, i]))
+        runs.append(MethodRun(style.key, style.label, cfg.batch_size, traj))
+    w_rng, b_rng = _bounds(minimum, runs)
+    grid = loss_grid(model, data, w_rng, b_rng, spec.resolution)
+    return Scene(spec, data, model, minimum, model.loss(minimum, data.x, data.y), grid,
+                 tuple(runs))
+
+
+def _bounds(minimum: np.ndarray, runs: list[MethodRun]) -> tuple[tuple[float, float], ...]:
+    """A box around the starts and the minimum, grown to hold the paths (up to 1.5×)."""
+    pts = np.vstack([minimum] + [r.trajectory.params[0] for r in runs])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = 0.15 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    allp = np.vstack([r.trajectory.params for r in runs])
+    width = hi - lo
+    lo = np.maximum(np.minimum(lo, allp.min(axis=0) - 0.05 * width), lo - 0.25 * width)
+    hi = np.minimum(np.maximum(hi, allp.max(axis=0) + 0.05 * width), hi + 0.25 * width)
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+def roughness(traj: Trajectory) -> float:
+    """Path length divided by the straight start-to-end distance (1 = a straight path)."""
+    p = traj.params
+    length = float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum())
+    chord = float(np.linalg.norm(p[-1] - p[0]))
+    return float("inf") if chord == 0.0 else length / chord
+
+
+def span(scene: Scene) -> float:
+    """Diagonal of the landscape box: the yardstick for 'ends near the minimum'."""
+    g = scene.grid
+    return float(np.hypot(g.w[-1] - g.w[0], g.b[-1] - g.b[0]))
