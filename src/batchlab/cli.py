@@ -51,13 +51,12 @@ def _float_in(low: float, high: float) -> Callable[[str], float]:
 
 
 def _add_scene_args(p: argparse.ArgumentParser) -> None:
-    from batchlab.core.data import DATASETS
-    from batchlab.core.scene import LIMITS
+    from batchlab.core.scene import LIMITS, RECOMMENDED
 
     def lim(name: str) -> tuple[int, int]:
         return int(LIMITS[name].low), int(LIMITS[name].high)
 
-    p.add_argument("--dataset", choices=DATASETS, default="synthetic")
+    p.add_argument("--dataset", choices=tuple(RECOMMENDED), default="synthetic")
     p.add_argument("--n", type=_int_in(*lim("n")), default=1000, help="examples (N)")
     p.add_argument("--batch-size", type=_int_in(*lim("batch_size")), default=32,
                    help="mini-batch size B")

@@ -70,7 +70,7 @@ def synthetic_classification(
     return Dataset("synthetic-classification", x, y, "classification", desc)
 
 
-def sharp_flat_shifts(rng: np.random.Generator, n: int = 1000, spread: float = 0.35) -> Dataset:
+def sharp_flat_shifts(rng: np.random.Generator, n: int = 1000, spread: float = 0.1) -> Dataset:
     """Per-example shifts (x_i, y_i) ~ N(0, spread²) for the sharp/flat landscape model."""
     _check_n(n)
     x = spread * rng.standard_normal(n)
@@ -141,7 +141,8 @@ def load_table(
     else:
         raise ValueError(f"data file must end in .csv or .npz, got {p.name}")
     if x.shape[0] < MIN_ROWS or x.shape[0] > MAX_ROWS:
-        raise ValueError(f"data file needs between {MIN_ROWS} and {MAX_ROWS} rows, got {x.shape[0]}")
+        raise ValueError(f"data file needs between {MIN_ROWS} and {MAX_ROWS} rows, "
+                         f"got {x.shape[0]}")
     for name, v in (("x", x), ("y", y)):
         if not np.all(np.isfinite(v)):
             row = int(np.flatnonzero(~np.isfinite(v))[0])
@@ -171,7 +172,8 @@ def _read_npz(p: Path, xc: str | int, yc: str | int) -> tuple[np.ndarray, np.nda
 
 
 def _read_csv(p: Path, xc: str | int, yc: str | int) -> tuple[np.ndarray, np.ndarray]:
-    lines = [ln for ln in p.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    text = p.read_text(encoding="utf-8", errors="replace")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         raise ValueError(f"{p.name} is empty")
     first = [c.strip() for c in lines[0].split(",")]
@@ -218,10 +220,15 @@ BUILTIN: dict[str, Builder] = {
     "sharp-flat": lambda rng, n: sharp_flat_shifts(rng, n),
 }
 DATASETS: tuple[str, ...] = tuple(BUILTIN)
+FIXED_SIZES: dict[str, int] = {"diabetes": 442, "breast-cancer": 569}
+"""Real sets have a fixed number of rows; ``load`` subsamples them for a smaller n."""
 
 
 def load(name: str, n: int, rng: np.random.Generator) -> Dataset:
     """A built-in dataset by name; real sets are subsampled when ``n`` is below their size."""
     if name not in BUILTIN:
         raise ValueError(f"dataset must be one of {DATASETS}, got {name!r}")
+    if n > FIXED_SIZES.get(name, MAX_ROWS):
+        raise ValueError(f"n must be between {MIN_ROWS} and {FIXED_SIZES[name]} for {name}, "
+                         f"got {n}")
     return BUILTIN[name](rng, n)

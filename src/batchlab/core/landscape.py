@@ -11,6 +11,7 @@ from batchlab.core.gradstats import full_gradient
 from batchlab.core.models import Model
 
 MAX_RESOLUTION = 400
+MAX_PARAM = 100.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +42,8 @@ def hessian(model: Model, data: Dataset, theta: np.ndarray, h: float = 1e-5) -> 
     for k in range(2):
         e = np.zeros(2)
         e[k] = h
-        cols.append((full_gradient(model, data, t + e) - full_gradient(model, data, t - e)) / (2 * h))
+        diff = full_gradient(model, data, t + e) - full_gradient(model, data, t - e)
+        cols.append(diff / (2 * h))
     hm = np.column_stack(cols)
     return 0.5 * (hm + hm.T)
 
@@ -51,7 +53,8 @@ def minimise(model: Model, data: Dataset, start: np.ndarray | None = None,
     """A stationary point of J: least squares in closed form, Newton's method otherwise.
 
     Newton steps are damped by backtracking so J never increases; raises ValueError when
-    no finite minimiser is found (e.g. separable labels for logistic regression).
+    no minimiser with |w|, |b| ≤ 100 exists (e.g. separable labels for logistic regression:
+    J then keeps falling as |w| grows, and on standardised data such a point is no answer).
     """
     if model.name == "linear":
         a = np.column_stack([data.x, np.ones(data.n)])
@@ -71,8 +74,9 @@ def minimise(model: Model, data: Dataset, start: np.ndarray | None = None,
         while s > 1e-12 and model.loss(t - s * step, data.x, data.y) > j0:
             s *= 0.5
         t = t - s * step
-        if float(np.abs(t).max()) > 1e4:
+        if float(np.abs(t).max()) > MAX_PARAM:
             break
-    if float(np.abs(full_gradient(model, data, t)).max()) < 1e-8:
+    converged = float(np.abs(full_gradient(model, data, t)).max()) < 1e-8
+    if converged and float(np.abs(t).max()) <= MAX_PARAM:
         return t
     raise ValueError("the loss has no finite minimiser on this data (are the classes separable?)")

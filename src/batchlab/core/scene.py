@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from batchlab.core.batching import SAMPLINGS, Sampling
-from batchlab.core.data import DATASETS, Dataset, load
+from batchlab.core.data import FIXED_SIZES, Dataset, load
 from batchlab.core.landscape import Grid, loss_grid, minimise
 from batchlab.core.models import Model, model_for
 from batchlab.core.optim import SCHEDULES, Schedule, ScheduleKind
@@ -62,8 +62,12 @@ class SceneSpec:
             v = getattr(self, name)
             if not (isinstance(v, int | float) and np.isfinite(v) and lim.low <= v <= lim.high):
                 raise ValueError(f"{name} must be between {lim.low:g} and {lim.high:g}, got {v}")
-        if self.dataset not in DATASETS:
-            raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, got {self.dataset!r}")
+        if self.dataset not in RECOMMENDED:
+            raise ValueError(f"dataset must be one of {', '.join(RECOMMENDED)}, "
+                             f"got {self.dataset!r}")
+        if self.n > FIXED_SIZES.get(self.dataset, self.n):
+            raise ValueError(f"n must be between {LIMITS['n'].low:g} and "
+                             f"{FIXED_SIZES[self.dataset]} for {self.dataset}, got {self.n}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, "
                              f"got {self.schedule!r}")
@@ -105,13 +109,13 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
 
 
 RECOMMENDED: dict[str, dict[str, float]] = {
-    "synthetic": {"lr": 0.5, "epochs": 20},
-    "diabetes": {"lr": 0.5, "epochs": 20},
-    "breast-cancer": {"lr": 3.0, "epochs": 40},
-    "synthetic-classification": {"lr": 3.0, "epochs": 20},
-    "sharp-flat": {"lr": 0.5, "epochs": 20},
+    "synthetic": {"n": 1000, "lr": 0.5, "epochs": 20},
+    "synthetic-classification": {"n": 1000, "lr": 3.0, "epochs": 20},
+    "diabetes": {"n": 442, "lr": 0.5, "epochs": 20},
+    "breast-cancer": {"n": 569, "lr": 6.0, "epochs": 80},
 }
-"""Learning rate and epochs that make each dataset's race end at its minimum."""
+"""Datasets the race offers, with the N, learning rate and epochs that make it end at the
+minimum (breast cancer's landscape is a long valley, so full batch needs more epochs)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ METHODS: tuple[MethodStyle, ...] = (
     MethodStyle("stochastic", "Stochastic", (1.0, 0.2)),
 )
 REACH = 2.5
+RUNAWAY = 1e4  # |w| or |b| beyond this counts as diverged (the landscape spans ~10)
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,7 +176,8 @@ def build(spec: SceneSpec) -> Scene:
         start = minimum + REACH * np.asarray(style.offset)
         cfg = RunConfig(batch_size=batch_size_of(style.key, spec, data.n), lr=spec.lr,
                         epochs=spec.epochs, start=(float(start[0]), float(start[1])),
-                        sampling=spec.sampling, drop_last=spec.drop_last, schedule=schedule)
+                        sampling=spec.sampling, drop_last=spec.drop_last, schedule=schedule,
+                        max_abs=RUNAWAY)
         traj = run(model, data, cfg, np.random.default_rng([spec.seed, i]))
         runs.append(MethodRun(style.key, style.label, cfg.batch_size, traj))
     w_rng, b_rng = _bounds(minimum, runs)
