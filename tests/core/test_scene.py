@@ -62,7 +62,7 @@ def test_diverging_rate_keeps_finite_scene():
     ({"n": 100, "batch_size": 101}, "batch_size must be between 1 and n=100"),
     ({"lr": float("nan")}, "lr must be between"),
     ({"dataset": "x"}, "dataset must be one of"),
-    ({"epochs": 200, "n": 1000}, "epochs × n must be at most"),
+    ({"epochs": 200, "n": 1000}, "epochs must be between 1 and 50 for n=1000"),
     ({"dataset": "diabetes", "n": 500}, "n must be between 10 and 442 for diabetes"),
     ({"color": 1}, "unknown field 'color'"),
     ({"n": "ten"}, "n must be a int"),

@@ -77,8 +77,9 @@ class SceneSpec:
         if self.batch_size > self.n:
             raise ValueError(f"batch_size must be between 1 and n={self.n}, got {self.batch_size}")
         if self.epochs * self.n > MAX_EXAMPLES_PROCESSED:
-            raise ValueError(f"epochs × n must be at most {MAX_EXAMPLES_PROCESSED}, "
-                             f"got {self.epochs * self.n}")
+            raise ValueError(f"epochs must be between 1 and {MAX_EXAMPLES_PROCESSED // self.n} "
+                             f"for n={self.n} (epochs × n ≤ {MAX_EXAMPLES_PROCESSED}), "
+                             f"got {self.epochs}")
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> SceneSpec:

@@ -1,0 +1,31 @@
+"""Layering: the core imports no web, plotting, torch or ray; the package imports lazily."""
+
+import subprocess
+import sys
+
+HEAVY = ("fastapi", "plotly", "torch", "ray", "uvicorn", "starlette")
+
+
+def _loaded_after(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print(' '.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    return {m.split(".")[0] for m in out.split()}
+
+
+def test_core_imports_no_heavy_framework():
+    mods = _loaded_after("import batchlab.core.scene, batchlab.core.gradstats, "
+                         "batchlab.core.export")
+    assert not mods & set(HEAVY)
+
+
+def test_import_batchlab_is_lazy():
+    mods = _loaded_after("import batchlab")
+    assert "numba" not in mods and "numpy" not in mods
+
+
+def test_public_api_resolves():
+    import batchlab
+
+    for name in batchlab.__all__:
+        assert getattr(batchlab, name) is not None
