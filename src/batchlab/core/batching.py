@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from numba import njit
+
+from batchlab.core.shuffle import permutations
 
 Sampling = Literal["shuffle", "sequential", "replacement"]
 SAMPLINGS: tuple[Sampling, ...] = ("shuffle", "sequential", "replacement")
@@ -56,11 +59,21 @@ class EpochPlan:
             yield self.batch(t)
 
 
-def _slices(n: int, batch_size: int, drop_last: bool) -> tuple[np.ndarray, np.ndarray]:
-    k = iterations_per_epoch(n, batch_size, drop_last)
-    starts = np.arange(k, dtype=np.int64) * batch_size
-    ends = np.minimum(starts + batch_size, n)
-    return starts, ends
+@njit(cache=True)
+def _slices(n: int, batch_size: int, k: int, epochs: int, stride: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start, end and epoch of every update: k blocks of B per epoch, epochs ``stride`` apart."""
+    u = k * epochs
+    starts = np.empty(u, dtype=np.int64)
+    ends = np.empty(u, dtype=np.int64)
+    epoch = np.empty(u, dtype=np.int64)
+    for e in range(epochs):
+        for j in range(k):
+            t = e * k + j
+            starts[t] = e * stride + j * batch_size
+            ends[t] = e * stride + min((j + 1) * batch_size, n)
+            epoch[t] = e
+    return starts, ends, epoch
 
 
 def make_plan(
@@ -85,18 +98,13 @@ def make_plan(
     if sampling not in SAMPLINGS:
         raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
     k = iterations_per_epoch(n, batch_size, drop_last)
-    epoch = np.repeat(np.arange(epochs, dtype=np.int64), k)
     if sampling == "replacement":
         order = rng.integers(0, n, size=epochs * k * batch_size, dtype=np.int64)
-        starts = np.arange(epochs * k, dtype=np.int64) * batch_size
-        return EpochPlan(n, batch_size, order, starts, starts + batch_size, epoch)
-    if sampling == "shuffle":
-        base = np.tile(np.arange(n, dtype=np.int64), (epochs, 1))
-        order = rng.permuted(base, axis=1).reshape(-1)
+        starts, ends, epoch = _slices(k * batch_size, batch_size, k, epochs, k * batch_size)
     else:
-        order = np.tile(np.arange(n, dtype=np.int64), epochs)
-    s, e = _slices(n, batch_size, drop_last)
-    offsets = (np.arange(epochs, dtype=np.int64) * n)[:, None]
-    starts = (s[None, :] + offsets).reshape(-1)
-    ends = (e[None, :] + offsets).reshape(-1)
+        if sampling == "shuffle":
+            order = permutations(n, epochs, rng)
+        else:
+            order = np.tile(np.arange(n, dtype=np.int64), epochs)
+        starts, ends, epoch = _slices(n, batch_size, k, epochs, n)
     return EpochPlan(n, batch_size, order, starts, ends, epoch)

@@ -105,3 +105,22 @@ def mean_loss_many(kind: int, c: np.ndarray, ws: np.ndarray, bs: np.ndarray, x: 
             s += example_loss(kind, c, ws[k], bs[k], x[i], y[i])
         out[k] = s / n
     return out
+
+
+@njit(cache=True)
+def linear_loss_from_moments(t: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """½·mean((w·x + b − y)²) expanded in the data's moments: O(1) per point, not O(N)."""
+    n = x.shape[0]
+    mx = my = mxx = mxy = myy = 0.0
+    for i in range(n):
+        mx += x[i]
+        my += y[i]
+        mxx += x[i] * x[i]
+        mxy += x[i] * y[i]
+        myy += y[i] * y[i]
+    mx, my, mxx, mxy, myy = mx / n, my / n, mxx / n, mxy / n, myy / n
+    out = np.empty(t.shape[0])
+    for k in range(t.shape[0]):
+        w, b = t[k, 0], t[k, 1]
+        out[k] = 0.5 * (w * w * mxx + b * b + myy + 2 * w * b * mx - 2 * w * mxy - 2 * b * my)
+    return out

@@ -49,16 +49,9 @@ class Model:
         """J at each row of ``thetas`` (shape (K, 2))."""
         t = np.ascontiguousarray(thetas, dtype=np.float64).reshape(-1, 2)
         if self.kind == kernels.LINEAR:
-            return _linear_loss_from_moments(t, _f(x), _f(y))
+            return kernels.linear_loss_from_moments(t, _f(x), _f(y))
         return kernels.mean_loss_many(self.kind, self.c, t[:, 0].copy(), t[:, 1].copy(),
                                       _f(x), _f(y))
-
-
-def _linear_loss_from_moments(t: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """½·mean((w·x + b − y)²) expanded in the data's moments: O(1) per point instead of O(N)."""
-    w, b = t[:, 0], t[:, 1]
-    mx, my, mxx, mxy, myy = x.mean(), y.mean(), (x * x).mean(), (x * y).mean(), (y * y).mean()
-    return 0.5 * (w * w * mxx + b * b + myy + 2 * w * b * mx - 2 * w * mxy - 2 * b * my)
 
 
 def _wb(theta: np.ndarray) -> tuple[float, float]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from numba import njit
 
 Reduction = Literal["mean", "sum"]
 ScheduleKind = Literal["constant", "warmup", "step", "cosine"]
@@ -56,18 +57,28 @@ class Schedule:
 
 def learning_rates(schedule: Schedule, base_lr: float, updates: int) -> np.ndarray:
     """The learning rate of each of ``updates`` steps (float64 array)."""
-    t = np.arange(updates, dtype=np.float64)
-    if schedule.kind == "step":
-        mult = schedule.gamma ** np.floor(t / schedule.step_every)
-    elif schedule.kind == "cosine":
-        frac = t / max(updates - 1, 1)
-        lo = schedule.final_fraction
-        mult = lo + (1.0 - lo) * 0.5 * (1.0 + np.cos(math.pi * frac))
-    else:
-        mult = np.ones(updates)
-    if schedule.warmup_steps > 0:
-        mult = mult * np.minimum(1.0, (t + 1.0) / schedule.warmup_steps)
-    return base_lr * mult
+    s = schedule
+    return _schedule(SCHEDULES.index(s.kind), float(base_lr), updates, s.warmup_steps,
+                     s.step_every, s.gamma, s.final_fraction)
+
+
+@njit(cache=True)
+def _schedule(kind: int, base_lr: float, updates: int, warmup: int, step_every: int,
+              gamma: float, final_fraction: float) -> np.ndarray:
+    """Compiled body of ``learning_rates`` (kind indexes SCHEDULES)."""
+    out = np.empty(updates)
+    span = max(updates - 1, 1)
+    for t in range(updates):
+        if kind == 2:  # step
+            m = gamma ** (t // step_every)
+        elif kind == 3:  # cosine
+            m = final_fraction + (1.0 - final_fraction) * 0.5 * (1.0 + math.cos(math.pi * t / span))
+        else:
+            m = 1.0
+        if warmup > 0 and t + 1 < warmup:
+            m *= (t + 1.0) / warmup
+        out[t] = base_lr * m
+    return out
 
 
 def linear_scaling(base_lr: float, base_batch: int, batch: int) -> float:
