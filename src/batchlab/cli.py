@@ -51,7 +51,7 @@ def _float_in(low: float, high: float) -> Callable[[str], float]:
 
 
 def _add_scene_args(p: argparse.ArgumentParser) -> None:
-    from batchlab.core.scene import LIMITS, RECOMMENDED
+    from batchlab.core.scene import LIMITS, RECOMMENDED, SceneSpec
 
     def lim(name: str) -> tuple[int, int]:
         return int(LIMITS[name].low), int(LIMITS[name].high)
@@ -60,8 +60,9 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n", type=_int_in(*lim("n")), default=1000, help="examples (N)")
     p.add_argument("--batch-size", type=_int_in(*lim("batch_size")), default=32,
                    help="mini-batch size B")
-    p.add_argument("--lr", type=_float_in(LIMITS["lr"].low, LIMITS["lr"].high), default=0.5)
-    p.add_argument("--epochs", type=_int_in(*lim("epochs")), default=20)
+    d = SceneSpec()
+    p.add_argument("--lr", type=_float_in(LIMITS["lr"].low, LIMITS["lr"].high), default=d.lr)
+    p.add_argument("--epochs", type=_int_in(*lim("epochs")), default=d.epochs)
     p.add_argument("--seed", type=_int_in(*lim("seed")), default=0)
     p.add_argument("--schedule", choices=SCHEDULES, default="cosine")
     p.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
@@ -79,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     scene = sub.add_parser("scene", help="compute the race of the three methods")
     _add_scene_args(scene)
+
+    fig = sub.add_parser("figure", help="export the race or the loss chart (HTML, PNG, SVG)")
+    fig.add_argument("kind", choices=("race", "loss"))
+    fig.add_argument("--out", required=True, help="file ending in .html, .png, .svg or .json")
+    _add_scene_args(fig)
 
     plan = sub.add_parser("epoch-plan", help="show how an epoch is cut into batches")
     plan.add_argument("--n", type=_int_in(1, 100_000), required=True)
@@ -99,14 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scene(args: argparse.Namespace) -> int:
-    from batchlab.core.export import scene_to_dict
-    from batchlab.core.scene import SceneSpec, build, roughness, span
+def _spec(args: argparse.Namespace) -> Any:
+    from batchlab.core.scene import SceneSpec
 
     fields = ("dataset", "n", "batch_size", "lr", "epochs", "seed", "schedule", "sampling",
               "drop_last")
-    spec = SceneSpec(**{f: getattr(args, f) for f in fields})
-    scene = build(spec)
+    return SceneSpec(**{f: getattr(args, f) for f in fields})
+
+
+def _scene(args: argparse.Namespace) -> int:
+    from batchlab.core.export import scene_to_dict
+    from batchlab.core.scene import build, roughness, span
+
+    scene = build(_spec(args))
     if args.json:
         json.dump(scene_to_dict(scene, expand_batches=True), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
@@ -122,6 +133,27 @@ def _scene(args: argparse.Namespace) -> int:
             f"{t.loss[-1]:>12.6f}{roughness(t):>11.2f}"
             f"{float(((t.final - scene.minimum) ** 2).sum() ** 0.5) / span(scene):>10.4f}")
         print(f"{m.label:<12}{m.batch_size:>6}{t.updates:>9}{tail}")
+    return 0
+
+
+def _figure(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from batchlab.core.scene import build
+    from batchlab.figures import loss_figure, race_figure
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".png", ".svg", ".json"):
+        raise ValueError(f"out must end in .html, .png, .svg or .json, got {out.name!r}")
+    scene = build(_spec(args))
+    fig = race_figure(scene) if args.kind == "race" else loss_figure(scene)
+    if out.suffix.lower() == ".html":
+        fig.write_html(out, include_plotlyjs=True, full_html=True)
+    elif out.suffix.lower() == ".json":
+        out.write_text(fig.to_json())
+    else:
+        fig.write_image(out, scale=2)
+    print(f"wrote {out}")
     return 0
 
 
@@ -169,7 +201,7 @@ def _lab(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "serve": _serve, "scene": _scene, "epoch-plan": _epoch_plan, "lab": _lab,
+    "serve": _serve, "scene": _scene, "figure": _figure, "epoch-plan": _epoch_plan, "lab": _lab,
 }
 
 

@@ -33,7 +33,8 @@ class Schedule:
 
     ``warmup_steps`` of linear warm-up (from 1/warmup_steps to 1) precede every kind;
     ``step`` multiplies by ``gamma`` every ``step_every`` updates; ``cosine`` decays
-    from 1 to ``final_fraction`` over the run.
+    from 1 at the first update to ``final_fraction`` just after the last one (as
+    PyTorch's CosineAnnealingLR with T_max = updates), so no update has a zero step.
     """
 
     kind: ScheduleKind = "constant"
@@ -67,7 +68,7 @@ def _schedule(kind: int, base_lr: float, updates: int, warmup: int, step_every: 
               gamma: float, final_fraction: float) -> np.ndarray:
     """Compiled body of ``learning_rates`` (kind indexes SCHEDULES)."""
     out = np.empty(updates)
-    span = max(updates - 1, 1)
+    span = max(updates, 1)  # cosine reaches final_fraction just after the last update
     for t in range(updates):
         if kind == 2:  # step
             m = gamma ** (t // step_every)
