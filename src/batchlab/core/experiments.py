@@ -66,3 +66,55 @@ def basin_fractions(model: Model, data: Dataset, batch_sizes: np.ndarray, lr: fl
                      < np.linalg.norm(ends.params - sharp, axis=1))
         fractions.append(float(np.mean(near_flat & ~ends.diverged)))
     return BasinFractions(np.asarray(batch_sizes), np.array(fractions), sharp, flat, runs)
+
+
+@dataclass(frozen=True, eq=False)
+class CriticalBatch:
+    """Fewest updates to reach the target per B (learning rate tuned on a grid), the fit
+    S(B) = S_min·(1 + B_crit/B), and the gradient noise scale B_simple at the start."""
+
+    batch_sizes: np.ndarray
+    steps: np.ndarray  # mean over seeds, best rate; -1 where no rate reached the target
+    best_lr: np.ndarray
+    s_min: float
+    b_crit: float
+    b_simple: float
+
+
+def fit_critical_batch(batch_sizes: np.ndarray, steps: np.ndarray) -> tuple[float, float]:
+    """Least-squares fit of S = S_min + S_min·B_crit·(1/B); returns (S_min, B_crit)."""
+    ok = steps > 0
+    if ok.sum() < 2:
+        raise ValueError("need at least two batch sizes that reach the target")
+    a = np.column_stack([np.ones(int(ok.sum())), 1.0 / batch_sizes[ok]])
+    (s_min, slope), *_ = np.linalg.lstsq(a, steps[ok].astype(np.float64), rcond=None)
+    return float(s_min), float(slope / s_min) if s_min > 0 else float("inf")
+
+
+def steps_to_target(model: Model, data: Dataset, batch_sizes: np.ndarray, lrs: np.ndarray,
+                    start: tuple[float, float], target_gap: float, max_epochs: int,
+                    rng: np.random.Generator, seeds: int = 5) -> CriticalBatch:
+    """Updates until J(θ) − J(θ*) first drops to ``target_gap``, averaged over ``seeds``
+    shuffles (a rate counts only if every seed gets there), minimised over ``lrs``."""
+    from batchlab.core.gradstats import noise_scale
+    from batchlab.core.simulate import run
+
+    j_star = model.loss(minimise(model, data), data.x, data.y)
+    steps, best = [], []
+    for b in batch_sizes:
+        found = [(np.inf, np.nan)]
+        for lr in lrs:
+            cfg = RunConfig(int(b), float(lr), max_epochs, start)
+            hits = []
+            for _ in range(seeds):
+                hit = np.flatnonzero(run(model, data, cfg, rng).loss - j_star <= target_gap)
+                hits.append(float(hit[0]) if hit.size else np.inf)
+            if np.all(np.isfinite(hits)):
+                found.append((float(np.mean(hits)), float(lr)))
+        s, lr_best = min(found)
+        steps.append(-1.0 if np.isinf(s) else s)
+        best.append(lr_best)
+    st = np.array(steps)
+    s_min, b_crit = fit_critical_batch(np.asarray(batch_sizes, dtype=np.float64), st)
+    return CriticalBatch(np.asarray(batch_sizes), st, np.array(best), s_min, b_crit,
+                         noise_scale(model, data, np.asarray(start)))
