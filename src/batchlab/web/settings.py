@@ -20,3 +20,6 @@ class Settings:
     results_dir: Path = field(default_factory=_default_results_dir)
     scene_cache_size: int = 256
     max_concurrent_builds: int = 4
+    scene_cache_bytes: int = 96 * 2**20
+    scene_gzip_level: int = 1
+    static_max_age: int = 3600

@@ -1,0 +1,1 @@
+"""The lesson in the browser: a FastAPI app built by ``create_app(settings)``."""

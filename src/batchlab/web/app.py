@@ -1,0 +1,52 @@
+"""``create_app(settings)``: the FastAPI app serving the lesson, its API and its assets."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from batchlab.web import lesson_view
+from batchlab.web.errors import FieldError, field_error_handler
+from batchlab.web.routes import api, pages, vendor
+from batchlab.web.scenes import SceneCache
+from batchlab.web.settings import Settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _lab_router(settings: Settings) -> APIRouter | None:
+    """The lab's router if its module imports (it may be absent, or torch may be)."""
+    try:
+        from batchlab.web.routes.lab import make_router
+    except ImportError:
+        return None
+    router: APIRouter = make_router(settings)
+    return router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; everything it holds hangs off this call, nothing off import."""
+    settings = settings or Settings()
+    app = FastAPI(title="batchlab", summary="Mini-batch training, computed for real.",
+                  version="0.1.0", docs_url=None, redoc_url=None)
+    cache = SceneCache(max_items=settings.scene_cache_size,
+                       max_bytes=settings.scene_cache_bytes,
+                       max_builds=settings.max_concurrent_builds,
+                       level=settings.scene_gzip_level)
+    app.state.settings = settings
+    app.state.scene_cache = cache
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_exception_handler(FieldError, field_error_handler)
+    app.include_router(api.make_router(cache, settings.static_max_age))
+    lab = _lab_router(settings)
+    if lab is not None:
+        app.include_router(lab)
+    app.include_router(pages.make_router(lesson_view.load(), has_lab=lab is not None))
+    app.include_router(vendor.make_router(settings.static_max_age))
+    app.mount("/static", StaticFiles(directory=STATIC, packages=None), name="static")
+    gc.freeze()  # start-up objects leave the collector's generations: shorter GC pauses
+    return app

@@ -1,0 +1,77 @@
+"""The lesson text for the page: the lesson package's content, or placeholders without it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class _Page:
+    eyebrow: str
+    title: str
+    subtitle: str
+    cta: str
+    caption_html: str
+
+
+@dataclass(frozen=True)
+class _Section:
+    id: str
+    eyebrow: str
+    title: str
+    html: str
+
+
+@dataclass(frozen=True)
+class _Method:
+    id: str
+    label: str
+    lane: str
+    intuition_html: str
+    formula_html: str
+
+
+@dataclass(frozen=True)
+class _Lesson:
+    page: _Page
+    sections: tuple[_Section, ...]
+    methods: tuple[_Method, ...]
+
+
+_SECTIONS = (("background", "Context", "Background"),
+             ("formulas", "Notation", "Important formulas"),
+             ("tradeoffs", "Tradeoffs", "Pros and cons"),
+             ("example", "Practice", "Quick example"),
+             ("mistakes", "Watch out", "Common mistakes"),
+             ("takeaway", "Summary", "Takeaway"))
+
+
+def placeholder() -> _Lesson:
+    """Stand-in text used until the lesson package is installed."""
+    page = _Page("Module 02 / Optimization", "Mini-Batch Training",
+                 "Compare full-batch, mini-batch and stochastic gradient descent: the batch "
+                 "size shapes the path, how often the parameters move, and how noisy each "
+                 "step is.", "Explore",
+                 "<p>Three real runs on the same loss landscape. Watch how often each one "
+                 "moves and how straight its path is.</p>")
+    sections = tuple(_Section(i, e, t, "<p>(lesson text pending)</p>" + (
+        '<div class="widget" data-widget="updates-per-epoch" data-n="1000" data-b="32">'
+        "</div>" if i == "example" else "")) for i, e, t in _SECTIONS)
+    methods = (
+        _Method("full", "Full batch", "Whole dataset, one update per epoch.",
+                "<p>Averages the gradient over every example before each step.</p>", ""),
+        _Method("mini", "Mini-batch", "A chunk of B examples per update.",
+                "<p>Averages the gradient over a small random batch.</p>", ""),
+        _Method("stochastic", "Stochastic", "One example per update.",
+                "<p>Steps after every single example.</p>", ""))
+    return _Lesson(page, sections, methods)
+
+
+def load() -> Any:
+    """``batchlab.lesson.render.load_lesson()`` if the lesson package is there."""
+    try:
+        from batchlab.lesson.render import load_lesson
+    except ImportError:
+        return placeholder()
+    return load_lesson()

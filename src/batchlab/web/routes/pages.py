@@ -1,0 +1,31 @@
+"""The lesson page, rendered on the server from the lesson's content."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from batchlab.web.routes.api import meta
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def make_router(lesson: Any, has_lab: bool) -> APIRouter:
+    """GET / : the whole lesson (header, interactive race, sections, link to the lab)."""
+    router = APIRouter(include_in_schema=False)
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    meta_json = json.dumps(meta(), separators=(",", ":")).replace("</", "<\\/")
+    methods = {m.id: m for m in lesson.methods}
+
+    @router.get("/", response_class=HTMLResponse)
+    def index(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "index.html", {
+            "lesson": lesson, "methods": methods, "meta_json": meta_json,
+            "has_lab": has_lab})
+
+    return router

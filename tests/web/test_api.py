@@ -1,0 +1,154 @@
+"""API: thin routes over the core, 422 naming the field for bad input, never NaN."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from batchlab.core.batching import iterations_per_epoch
+from batchlab.core.scene import RECOMMENDED
+from batchlab.web.app import create_app
+from batchlab.web.schemas import Dataset
+from batchlab.web.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    settings = Settings(results_dir=tmp_path_factory.mktemp("results"), scene_cache_size=8)
+    return TestClient(create_app(settings))
+
+
+def _field(r: Any) -> str:
+    assert r.status_code == 422, r.text
+    return str(r.json()["detail"][0]["loc"][-1])
+
+
+def _finite(obj: Any) -> bool:
+    if isinstance(obj, float):
+        return math.isfinite(obj)
+    if isinstance(obj, dict):
+        return all(_finite(v) for v in obj.values())
+    if isinstance(obj, list):
+        return all(_finite(v) for v in obj)
+    return True
+
+
+def test_healthz(client: TestClient) -> None:
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_meta_agrees_with_core(client: TestClient) -> None:
+    m = client.get("/api/meta").json()
+    assert m["recommended"] == RECOMMENDED
+    assert m["limits"]["batch_size"] == {"low": 1, "high": 5000}
+    assert [x["key"] for x in m["methods"]] == ["full", "mini", "stochastic"]
+
+
+def test_dataset_literal_matches_core() -> None:
+    assert set(Dataset.__args__) == set(RECOMMENDED)
+
+
+def test_default_scene_has_three_real_paths(client: TestClient) -> None:
+    r = client.get("/api/scene")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    s = r.json()
+    full, mini, sto = s["methods"]
+    assert (full["key"], mini["key"], sto["key"]) == ("full", "mini", "stochastic")
+    assert full["updates"] == 30 and mini["updates"] == 30 * 32 and sto["updates"] == 30_000
+    for m in s["methods"]:
+        assert len(m["w"]) == len(m["b"]) == len(m["loss"]) == m["updates"] + 1
+        assert m["examples"][-1] == 30 * 1000
+        assert m["updates_per_epoch"] == iterations_per_epoch(1000, m["batch_size"])
+    assert set(s["minimum"]) == {"w", "b", "loss"}
+
+
+def test_scene_is_compressed_and_cached(client: TestClient) -> None:
+    url = "/api/scene?seed=7"
+    a = client.get(url, headers={"Accept-Encoding": "gzip"})
+    b = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert a.headers["content-encoding"] == "gzip"
+    assert a.headers["etag"] == b.headers["etag"]
+    assert client.get(url, headers={"If-None-Match": a.headers["etag"]}).status_code == 304
+    raw = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in raw.headers
+    assert raw.json() == a.json()
+    assert client.get("/healthz").json()["scene_cache"]["items"] >= 1
+
+
+def test_same_seed_same_paths(client: TestClient) -> None:
+    client.app.state.scene_cache._items.clear()  # type: ignore[attr-defined]
+    a = client.get("/api/scene?seed=3&batch_size=64").json()
+    client.app.state.scene_cache._items.clear()  # type: ignore[attr-defined]
+    b = client.get("/api/scene?seed=3&batch_size=64").json()
+    c = client.get("/api/scene?seed=4&batch_size=64").json()
+    assert a == b
+    assert a["methods"][2]["w"] != c["methods"][2]["w"]
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("batch_size=0", "batch_size"),
+    ("batch_size=2000", "batch_size"),
+    ("batch_size=abc", "batch_size"),
+    ("lr=1e9", "lr"),
+    ("lr=nan", "lr"),
+    ("lr=inf", "lr"),
+    ("lr=-1", "lr"),
+    ("epochs=0", "epochs"),
+    ("epochs=100", "epochs"),
+    ("n=5", "n"),
+    ("dataset=diabetes&n=1000", "n"),
+    ("dataset=mnist", "dataset"),
+    ("seed=-1", "seed"),
+    ("schedule=zigzag", "schedule"),
+    ("bogus=1", "bogus"),
+])
+def test_bad_scene_input_is_422_naming_the_field(client: TestClient, query: str,
+                                                 field: str) -> None:
+    r = client.get(f"/api/scene?{query}")
+    assert _field(r) == field
+    assert r.json()["detail"][0]["msg"]
+
+
+def test_huge_learning_rate_diverges_into_valid_json(client: TestClient) -> None:
+    r = client.get("/api/scene?lr=10", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200
+    s = json.loads(gzip.decompress(r.content) if r.content[:2] == b"\x1f\x8b" else r.content,
+                   parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert _finite(s)
+    assert all(m["diverged"] and m["diverged_at"] >= 1 for m in s["methods"])
+
+
+@pytest.mark.parametrize(("n", "b", "drop"), [(1000, 32, False), (1000, 32, True),
+                                              (10, 3, False), (10, 3, True), (7, 7, False)])
+def test_epoch_plan(client: TestClient, n: int, b: int, drop: bool) -> None:
+    d = client.get(f"/api/epoch-plan?n={n}&batch_size={b}&drop_last={str(drop).lower()}").json()
+    assert d["iterations_per_epoch"] == (n // b if drop else -(-n // b))
+    assert len(d["batches"]) == d["iterations_per_epoch"]
+    seen = sorted(i for batch in d["batches"] for i in batch)
+    assert seen == sorted(set(seen)) and len(seen) == (n // b * b if drop else n)
+
+
+@pytest.mark.parametrize(("query", "field"), [("n=10&batch_size=11", "batch_size"),
+                                              ("n=0&batch_size=1", "n"),
+                                              ("batch_size=3", "n"),
+                                              ("n=100000&batch_size=1&epochs=5", "epochs")])
+def test_bad_plan_input(client: TestClient, query: str, field: str) -> None:
+    assert _field(client.get(f"/api/epoch-plan?{query}")) == field
+
+
+def test_openapi_and_no_remote_docs(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/api/scene", "/api/epoch-plan", "/healthz", "/api/meta"} <= set(spec["paths"])
+    assert client.get("/docs").status_code == 404
+
+
+def test_plotly_served_locally_and_compressed(client: TestClient) -> None:
+    r = client.get("/static/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    assert int(r.headers["content-length"]) < 2_000_000
+    assert b"plotly.js" in r.content[:200]
