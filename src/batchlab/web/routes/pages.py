@@ -12,7 +12,9 @@ from fastapi.templating import Jinja2Templates
 
 from batchlab.web.routes.api import meta
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+WEB = Path(__file__).resolve().parent.parent
+TEMPLATES = WEB / "templates"
+MATH_CSS = WEB / "static" / "fonts" / "math.css"
 
 
 def make_router(lesson: Any, has_lab: bool) -> APIRouter:
@@ -26,6 +28,6 @@ def make_router(lesson: Any, has_lab: bool) -> APIRouter:
     def index(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "index.html", {
             "lesson": lesson, "methods": methods, "meta_json": meta_json,
-            "has_lab": has_lab})
+            "has_lab": has_lab, "math_css": MATH_CSS.is_file()})
 
     return router

@@ -1,0 +1,74 @@
+// The settings form: values in and out, batch-size presets, inline server errors.
+const FIELDS = ["dataset", "n", "batch_size", "lr", "epochs", "seed"];
+
+/** Binds the form; calls onChange(partialScene, {dataset: bool}) on every edit. */
+export class Controls {
+  constructor(form, meta, onChange) {
+    this.form = form; this.meta = meta; this.onChange = onChange;
+    this.inputs = Object.fromEntries(FIELDS.map((f) => [f, form.querySelector(`#${f}`)]));
+    this.note = form.querySelector("#dataset-note");
+    for (const f of ["n", "batch_size", "lr", "epochs", "seed"]) {
+      const lim = meta.limits[f];
+      this.inputs[f].min = String(lim.low); this.inputs[f].max = String(lim.high);
+      this.inputs[f].addEventListener("input", () => this.emit());
+    }
+    this.inputs.dataset.addEventListener("change", () => this.datasetChanged());
+    form.querySelectorAll("[data-batch]").forEach((chip) => chip.addEventListener("click", () => {
+      this.inputs.batch_size.value = chip.dataset.batch === "N" ? this.inputs.n.value : chip.dataset.batch;
+      this.emit();
+    }));
+    form.querySelector("#reseed").addEventListener("click", () => {
+      this.inputs.seed.value = String(Math.floor(Math.random() * 100000));
+      this.emit();
+    });
+  }
+
+  /** Current values as scene fields (numbers where numeric). */
+  values() {
+    const v = { dataset: this.inputs.dataset.value };
+    for (const f of ["n", "batch_size", "lr", "epochs", "seed"]) {
+      const s = this.inputs[f].value.trim();
+      v[f] = s === "" ? s : Number(s);
+    }
+    return v;
+  }
+
+  set(scene) {
+    for (const f of FIELDS) this.inputs[f].value = String(scene[f]);
+    this.sync();
+  }
+
+  sync() {
+    const b = this.inputs.batch_size.value, n = this.inputs.n.value;
+    this.form.querySelectorAll("[data-batch]").forEach((chip) => {
+      const on = chip.dataset.batch === "N" ? b === n : chip.dataset.batch === b;
+      chip.setAttribute("aria-pressed", String(on));
+    });
+    const ds = this.inputs.dataset.value, fixed = this.meta.fixed_sizes[ds];
+    this.inputs.n.max = String(fixed || this.meta.limits.n.high);
+    const rec = this.meta.recommended[ds];
+    this.note.textContent = `Recommended for this dataset: η = ${rec.lr}, ${rec.epochs} epochs` +
+      (fixed ? `; it has ${fixed} examples.` : ".");
+  }
+
+  datasetChanged() {
+    const rec = this.meta.recommended[this.inputs.dataset.value];
+    this.inputs.n.value = String(rec.n); this.inputs.lr.value = String(rec.lr);
+    this.inputs.epochs.value = String(rec.epochs);
+    if (Number(this.inputs.batch_size.value) > rec.n) this.inputs.batch_size.value = String(rec.n);
+    this.emit();
+  }
+
+  emit() { this.sync(); this.onChange(this.values()); }
+
+  /** Show server messages next to their fields; clear the others. */
+  showErrors(errors) {
+    const byField = Object.fromEntries(errors.map((e) => [e.field, e.msg]));
+    for (const el of this.form.querySelectorAll(".field-error")) {
+      const f = el.id.slice(4);
+      const msg = byField[f] ?? (f === "query" ? errors.filter((e) => !(e.field in this.inputs)).map((e) => `${e.field}: ${e.msg}`).join(" ") : "");
+      el.textContent = msg ? (f in this.inputs && !msg.startsWith(f) ? `${msg}` : msg) : "";
+      if (this.inputs[f]) this.inputs[f].setAttribute("aria-invalid", String(Boolean(msg)));
+    }
+  }
+}

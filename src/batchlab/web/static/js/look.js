@@ -1,0 +1,18 @@
+// How each method is drawn: colour plus line style and marker (never colour alone).
+export const LOOK = {
+  full: { color: "#1f5fbf", dash: "solid", symbol: "circle", width: 3 },
+  mini: { color: "#1a7f37", dash: "dash", symbol: "square", width: 2.4 },
+  stochastic: { color: "#c2410c", dash: "dot", symbol: "triangle-up", width: 2 },
+};
+export const KEYS = ["full", "mini", "stochastic"];
+export const INK = "#1b2330";
+export const FONT = { family: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", color: INK, size: 13 };
+
+/** Format a number for people: thousands separators for integers, 5 significant digits else. */
+export function fmt(v, digits = 5) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "—";
+  if (Number.isInteger(v)) return v.toLocaleString("en-US");
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1);
+  return Number(v.toPrecision(digits)).toString();
+}

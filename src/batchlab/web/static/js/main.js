@@ -1,0 +1,189 @@
+// Wires the page: state from the URL, scene from the API, one clock driving every view.
+import { fetchScene } from "./api.js";
+import { Clock } from "./clock.js";
+import { Controls } from "./controls.js";
+import { KEYS, fmt } from "./look.js";
+import { Lanes } from "./lanes.js";
+import { LossChart } from "./losschart.js";
+import { axisMax, indexAt, prepare, timeOf } from "./model.js";
+import { Race } from "./race.js";
+import { Readout } from "./readout.js";
+import { readState, writeUrl } from "./state.js";
+import { renderTable } from "./table.js";
+import { mountWidgets } from "./widgets.js";
+
+const $ = (s) => document.querySelector(s);
+const meta = JSON.parse($("#meta").textContent);
+const state = readState(meta, location.search);
+const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+let model = null, hover = null, pending = null, debounce = 0, urlTimer = 0, lossTimer = 0;
+
+const race = new Race($("#landscape"), (key, k) => { hover = key ? { key, k } : null; render(clock.t); });
+const lanes = new Lanes($("#lanes"), (key, k) => { hover = key ? { key, k } : null; render(clock.t); });
+const loss = new LossChart($("#losschart"));
+const readout = new Readout($("#readout"));
+const clock = new Clock((t) => render(t), (playing) => {
+  const b = $("#play");
+  b.querySelector(".ico").textContent = playing ? "❚❚" : "▶";
+  b.querySelector(".lbl").textContent = playing ? "Pause" : "Play";
+  b.setAttribute("aria-label", playing ? "Pause" : "Play");
+  document.body.dataset.playing = playing ? "1" : "0";
+  if (!playing) saveUrl();
+});
+const controls = new Controls($("#settings"), meta, (values) => {
+  Object.assign(state.scene, values);
+  clearTimeout(debounce);
+  debounce = setTimeout(load, 300);
+});
+
+function saveUrl() {
+  state.view.t = model && clock.t >= clock.max ? null : Math.round(clock.t);
+  writeUrl(meta, state);
+}
+
+function currentKs(t) {
+  return model.methods.map((m) => indexAt(m, state.view.axis, t));
+}
+
+function render(t) {
+  if (!model) return;
+  const ks = currentKs(t);
+  race.update(ks);
+  lanes.update(state.view.axis, t);
+  const shown = ks.slice();
+  if (hover) shown[KEYS.indexOf(hover.key)] = Math.min(hover.k, model.byKey[hover.key].updates);
+  readout.update(model, shown, hover && hover.key);
+  const scrub = $("#scrub");
+  scrub.value = String(Math.round(t));
+  const unit = state.view.axis === "updates" ? "updates" : "examples processed";
+  $("#scrub-text").textContent = `${unit}: ${fmt(Math.round(t))} of ${fmt(clock.max)}`;
+  scrub.setAttribute("aria-valuetext", `${fmt(Math.round(t))} ${unit} of ${fmt(clock.max)}`);
+  if (!lossTimer) {
+    lossTimer = setTimeout(() => {
+      lossTimer = 0;
+      const sel = model.byKey[state.view.method];
+      const ex = state.view.axis === "examples" ? clock.t : sel.examples[indexAt(sel, "updates", clock.t)];
+      loss.at(ex / model.n);
+    }, clock.playing ? 120 : 0);
+  }
+  if (!clock.playing) { clearTimeout(urlTimer); urlTimer = setTimeout(saveUrl, 250); }
+}
+
+function showDivergence() {
+  const gone = model.methods.filter((m) => m.diverged);
+  const el = $("#diverged");
+  el.hidden = gone.length === 0;
+  el.textContent = gone.map((m) => `${m.label} diverged at update ${fmt(m.diverged_at)}`).join(" · ") +
+    (gone.length ? ` — η = ${model.spec.lr} is too large here.` : "");
+}
+
+async function load() {
+  if (pending) pending.abort();
+  const ctrl = new AbortController();
+  pending = ctrl;
+  document.body.dataset.loading = "1";
+  let res;
+  try { res = await fetchScene(state.scene, ctrl.signal); } catch (err) {
+    if (err.name === "AbortError") return;
+    res = { errors: [{ field: "query", msg: "Could not reach the server." }] };
+  }
+  if (pending !== ctrl) return;
+  pending = null;
+  document.body.dataset.loading = "0";
+  if (res.errors) { controls.showErrors(res.errors); document.body.dataset.error = "1"; return; }
+  controls.showErrors([]);
+  document.body.dataset.error = "0";
+  const first = model === null;
+  const wasAtEnd = !first && clock.t >= clock.max;
+  const frac = first ? null : clock.t / clock.max;
+  model = prepare(res.scene);
+  lanes.setModel(model);
+  clock.setMax(axisMax(model, state.view.axis));
+  $("#scrub").max = String(clock.max);
+  await race.draw(model, state.view.method);
+  await loss.draw(model);
+  $("#loading").hidden = true;
+  showDivergence();
+  renderTable($("#table"), model);
+  $("#fig-sub").textContent = `· ${model.raw.dataset.name}, N = ${fmt(model.n)}, B = ${model.spec.batch_size}, η = ${model.spec.lr}`;
+  if (first) {
+    clock.set(state.view.t === null ? clock.max : state.view.t);
+    performance.mark("first-figure");
+    window.batchlab.firstFigureMs = performance.now();
+  } else {
+    clock.set(wasAtEnd ? clock.max : frac * clock.max);
+  }
+  document.body.dataset.ready = "1";
+  document.body.dataset.sceneKey = JSON.stringify(model.spec);
+  saveUrl();
+}
+
+function selectMethod(key) {
+  state.view.method = key;
+  for (const k of KEYS) $(`#card-${k}`).hidden = k !== key;
+  const radio = document.querySelector(`input[name=method][value=${key}]`);
+  if (radio && !radio.checked) radio.checked = true;
+  race.highlight(key);
+  lanes.select(key);
+  render(clock.t);
+}
+
+function setAxis(axis) {
+  if (!model) { state.view.axis = axis; return; }
+  const sel = model.byKey[state.view.method];
+  const k = indexAt(sel, state.view.axis, clock.t);
+  state.view.axis = axis;
+  clock.setMax(axisMax(model, axis));
+  $("#scrub").max = String(clock.max);
+  clock.set(timeOf(sel, axis, k));
+}
+
+/** Move the playhead to the selected method's next (dir = 1) or previous (-1) update. */
+function step(dir) {
+  if (!model) return;
+  clock.pause();
+  const m = model.byKey[state.view.method];
+  const k = indexAt(m, state.view.axis, clock.t);
+  const atK = timeOf(m, state.view.axis, k);
+  const target = dir > 0 ? Math.min(m.updates, k + 1) : (clock.t > atK ? k : Math.max(0, k - 1));
+  clock.set(timeOf(m, state.view.axis, target));
+}
+
+function typing(el) {
+  return el && (el.matches("input, select, textarea, [contenteditable]") ||
+    (el.matches("button, summary, a") && !el.closest(".play")));
+}
+
+function bind() {
+  $("#play").addEventListener("click", () => clock.toggle());
+  $("#step").addEventListener("click", () => step(1));
+  $("#back").addEventListener("click", () => step(-1));
+  $("#reset").addEventListener("click", () => { clock.pause(); clock.set(0); });
+  $("#speed").value = String(state.view.speed);
+  clock.speed = state.view.speed;
+  $("#speed").addEventListener("change", (e) => { clock.speed = state.view.speed = Number(e.target.value); saveUrl(); });
+  $("#scrub").addEventListener("input", (e) => { clock.pause(); clock.set(Number(e.target.value)); });
+  document.querySelectorAll("input[name=axis]").forEach((r) => {
+    r.checked = r.value === state.view.axis;
+    r.addEventListener("change", () => setAxis(r.value));
+  });
+  document.querySelectorAll("input[name=method]").forEach((r) => r.addEventListener("change", () => selectMethod(r.value)));
+  document.addEventListener("keydown", (e) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const onPlayButton = e.target.closest && e.target.closest(".play") && e.target.matches("button");
+    if (e.key === " " && !typing(e.target) && !onPlayButton) { e.preventDefault(); clock.toggle(); }
+    else if ((e.key === "ArrowRight" || e.key === "ArrowLeft") && !typing(e.target)) {
+      e.preventDefault(); step(e.key === "ArrowRight" ? 1 : -1);
+    }
+  });
+}
+
+window.batchlab = {
+  get t() { return clock.t; }, get max() { return clock.max; }, get playing() { return clock.playing; },
+  get model() { return model; }, reduceMotion, firstFigureMs: null,
+};
+bind();
+controls.set(state.scene);
+selectMethod(state.view.method);
+mountWidgets(document.querySelector(".lesson"));
+if (window.Plotly) load(); else window.addEventListener("load", load, { once: true });

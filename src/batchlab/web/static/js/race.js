@@ -1,0 +1,110 @@
+// The landscape figure: contours drawn once; paths and current points restyled per frame.
+import { FONT, KEYS, LOOK, fmt } from "./look.js";
+import { prefix } from "./model.js";
+
+const P = () => window.Plotly;
+// trace indices
+const CONTOUR = 0, FULLPATH = 1, TRAVEL = 4, CURRENT = 7, START = 10, MINIMUM = 13;
+
+function contour(raw) {
+  const L = raw.landscape, min = raw.minimum.loss;
+  const z = L.loss.map((row) => row.map((v) => Math.sqrt(Math.max(v - min, 0))));
+  const flat = z.flat().sort((a, b) => a - b);
+  const top = flat[Math.floor(flat.length * 0.95)] || 1;
+  return {
+    type: "contour", x: L.w, y: L.b, z, hoverinfo: "skip", showscale: false,
+    colorscale: [[0, "#ffffff"], [0.35, "#eef2f8"], [1, "#d5dce8"]],
+    contours: { coloring: "fill", showlines: true, start: 0, end: top * 1.5, size: top / 12 },
+    line: { color: "rgba(70, 82, 105, 0.35)", width: 0.8, smoothing: 0.6 },
+  };
+}
+
+function fullPath(m) {
+  const d = m.drawn, look = LOOK[m.key];
+  const custom = Array.from(d.k, (k) => [k, k === 0 ? 0 : m.epoch[k] + 1, m.examples[k], m.loss[k]]);
+  return {
+    type: "scatter", mode: "lines", x: d.x, y: d.y, name: m.label, customdata: custom,
+    line: { color: look.color, width: 1, dash: "solid" }, opacity: 0.28,
+    hovertemplate: `<b>${m.label}</b><br>update %{customdata[0]:,} · epoch %{customdata[1]}` +
+      "<br>examples seen %{customdata[2]:,}<br>J = %{customdata[3]:.5g}<extra></extra>",
+  };
+}
+
+function travel(m) {
+  const look = LOOK[m.key];
+  return { type: "scatter", mode: "lines", x: [m.w[0]], y: [m.b[0]], hoverinfo: "skip",
+    line: { color: look.color, width: look.width, dash: look.dash } };
+}
+
+function marker(m, x, y, size, open) {
+  const look = LOOK[m.key];
+  return { type: "scatter", mode: "markers", x: [x], y: [y], hoverinfo: "skip",
+    marker: { symbol: open ? `${look.symbol}-open` : look.symbol, size, color: look.color,
+      line: { color: open ? look.color : "#fff", width: open ? 2 : 1.5 } } };
+}
+
+/** The race figure bound to one element. */
+export class Race {
+  constructor(el, onHover) {
+    this.el = el; this.onHover = onHover; this.model = null; this.selected = "mini";
+  }
+
+  /** Draw a new scene from scratch (contours, full paths, markers). */
+  async draw(model, selected) {
+    this.model = model; this.selected = selected;
+    const raw = model.raw, ms = model.methods;
+    const traces = [contour(raw), ...ms.map(fullPath), ...ms.map(travel),
+      ...ms.map((m) => marker(m, m.w[0], m.b[0], 13, false)),
+      ...ms.map((m) => marker(m, m.w[0], m.b[0], 10, true)),
+      { type: "scatter", mode: "markers", x: [raw.minimum.w], y: [raw.minimum.b], name: "minimum",
+        marker: { symbol: "star", size: 17, color: "#111827", line: { color: "#fff", width: 1.5 } },
+        hovertemplate: `<b>minimum</b><br>w = ${fmt(raw.minimum.w)}, b = ${fmt(raw.minimum.b)}` +
+          `<br>J = ${fmt(raw.minimum.loss)}<extra></extra>` }];
+    const L = raw.landscape;
+    const layout = {
+      margin: { l: 56, r: 12, t: 8, b: 46 }, font: FONT, showlegend: false,
+      hovermode: "closest", dragmode: false, plot_bgcolor: "#fff", paper_bgcolor: "#fff",
+      xaxis: { title: { text: "w (weight)", standoff: 6 }, range: [L.w[0], L.w[L.w.length - 1]],
+        showgrid: false, zeroline: false, ticks: "outside", fixedrange: true },
+      yaxis: { title: { text: "b (bias)", standoff: 4 }, range: [L.b[0], L.b[L.b.length - 1]],
+        showgrid: false, zeroline: false, ticks: "outside", fixedrange: true },
+      hoverlabel: { bgcolor: "#fff", bordercolor: "#9aa4b2", font: { ...FONT, size: 12 } },
+    };
+    const config = { displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false };
+    await P().react(this.el, traces, layout, config);
+    if (!this.bound) {
+      this.bound = true;
+      this.el.on("plotly_hover", (ev) => {
+        const p = ev.points && ev.points[0];
+        if (p && p.curveNumber >= FULLPATH && p.curveNumber < TRAVEL) {
+          this.onHover(KEYS[p.curveNumber - FULLPATH], p.customdata[0]);
+        }
+      });
+      this.el.on("plotly_unhover", () => this.onHover(null, null));
+    }
+    this.highlight(selected);
+  }
+
+  /** Move each path to its current update (one restyle for all six traces). */
+  update(ks) {
+    if (!this.model) return;
+    const xs = [], ys = [];
+    const cx = [], cy = [];
+    this.model.methods.forEach((m, i) => {
+      const p = prefix(m, ks[i]);
+      xs.push(p.x); ys.push(p.y); cx.push([m.w[ks[i]]]); cy.push([m.b[ks[i]]]);
+    });
+    P().restyle(this.el, { x: [...xs, ...cx], y: [...ys, ...cy] },
+      [TRAVEL, TRAVEL + 1, TRAVEL + 2, CURRENT, CURRENT + 1, CURRENT + 2]);
+  }
+
+  /** Emphasise the selected method's path; fade the others a little. */
+  highlight(key) {
+    this.selected = key;
+    if (!this.model) return;
+    const width = KEYS.map((k) => (k === key ? LOOK[k].width + 1 : LOOK[k].width));
+    const opacity = KEYS.map((k) => (k === key ? 1 : 0.55));
+    P().restyle(this.el, { "line.width": width, opacity }, [TRAVEL, TRAVEL + 1, TRAVEL + 2]);
+  }
+}
+export { CONTOUR, MINIMUM, START };
