@@ -47,6 +47,10 @@ _SECTIONS = (("background", "Context", "Background"),
              ("takeaway", "Summary", "Takeaway"))
 
 
+def _math(inner: str) -> str:
+    return f'<math display="block"><mrow>{inner}</mrow></math>'
+
+
 def placeholder() -> _Lesson:
     """Stand-in text used until the lesson package is installed."""
     page = _Page("Module 02 / Optimization", "Mini-Batch Training",
@@ -60,11 +64,20 @@ def placeholder() -> _Lesson:
         "</div>" if i == "example" else "")) for i, e, t in _SECTIONS)
     methods = (
         _Method("full", "Full batch", "Whole dataset, one update per epoch.",
-                "<p>Averages the gradient over every example before each step.</p>", ""),
+                "<p>Averages the gradient over every example before each step.</p>",
+                _math("<mi>θ</mi><mo>←</mo><mi>θ</mi><mo>−</mo><mi>η</mi><mfrac><mn>1</mn>"
+                      "<mi>N</mi></mfrac><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo>"
+                      "<mn>1</mn></mrow><mi>N</mi></munderover><mo>∇</mo><msub><mi>ℓ</mi>"
+                      "<mi>i</mi></msub>")),
         _Method("mini", "Mini-batch", "A chunk of B examples per update.",
-                "<p>Averages the gradient over a small random batch.</p>", ""),
+                "<p>Averages the gradient over a small random batch.</p>",
+                _math("<mi>θ</mi><mo>←</mo><mi>θ</mi><mo>−</mo><mi>η</mi><mfrac><mn>1</mn>"
+                      "<mi>B</mi></mfrac><munder><mo>∑</mo><mrow><mi>i</mi><mo>∈</mo>"
+                      "<mi>𝓑</mi></mrow></munder><mo>∇</mo><msub><mi>ℓ</mi><mi>i</mi></msub>")),
         _Method("stochastic", "Stochastic", "One example per update.",
-                "<p>Steps after every single example.</p>", ""))
+                "<p>Steps after every single example.</p>",
+                _math("<mi>θ</mi><mo>←</mo><mi>θ</mi><mo>−</mo><mi>η</mi><mo>∇</mo>"
+                      "<msub><mi>ℓ</mi><mi>i</mi></msub>")))
     return _Lesson(page, sections, methods)
 
 

@@ -126,6 +126,7 @@ function selectMethod(key) {
   race.highlight(key);
   lanes.select(key);
   render(clock.t);
+  if (model) saveUrl();
 }
 
 function setAxis(axis) {
@@ -136,6 +137,7 @@ function setAxis(axis) {
   clock.setMax(axisMax(model, axis));
   $("#scrub").max = String(clock.max);
   clock.set(timeOf(sel, axis, k));
+  saveUrl();
 }
 
 /** Move the playhead to the selected method's next (dir = 1) or previous (-1) update. */

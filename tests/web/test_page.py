@@ -1,0 +1,209 @@
+"""The lesson in a real Chromium: race, rhythm, controls, URL state, keyboard, offline."""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.request
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+READY = "body[data-ready='1']"
+
+
+def _open(page: Any, server: str, query: str = "") -> None:
+    page.goto(f"{server}/{('?' + query) if query else ''}")
+    page.wait_for_selector(READY, timeout=20_000)
+
+
+def _counter(page: Any, method: str, name: str) -> int:
+    text = page.text_content(f".lane-{method} [data-c={name}]")
+    return int(text.split("/")[0].strip().replace(",", "").split(".")[0])
+
+
+def _api(server: str, path: str) -> Any:
+    with urllib.request.urlopen(f"{server}{path}") as r:
+        return json.loads(r.read())
+
+
+def test_page_draws_three_paths_and_the_minimum(page: Any, server: str, outside: Any,
+                                                console: list[str]) -> None:
+    _open(page, server)
+    traces = page.evaluate("""() => document.getElementById('landscape').data.map(
+        t => ({type: t.type, n: t.x ? t.x.length : 0, symbol: t.marker && t.marker.symbol}))""")
+    assert traces[0]["type"] == "contour"
+    assert [t["n"] > 10 for t in traces[1:4]] == [True] * 3        # full paths
+    assert [t["n"] > 1 for t in traces[4:7]] == [True] * 3         # travelled (at the end)
+    assert traces[-1]["symbol"] == "star" and traces[-1]["n"] == 1   # the minimum
+    assert page.locator("#landscape .scatterlayer .trace").count() >= 13
+    starts = page.evaluate("window.batchlab.model.methods.map(m => [m.w[0], m.b[0]])")
+    (fw, fb), (mw, mb), (sw, _sb) = starts
+    assert fw < sw and fb > mb and sw > mw                           # upper left, below, right
+    assert page.is_visible("text=FULL BATCH") and page.is_visible("text=STOCHASTIC")
+    assert outside.attempts == [] and console == []
+
+
+def test_play_advances_counters_and_paths_together(page: Any, server: str) -> None:
+    _open(page, server, "t=0")
+    assert _counter(page, "mini", "updates") == 0
+    page.click("#play")
+    page.wait_for_timeout(900)
+    page.click("#play")  # pause
+    k = _counter(page, "mini", "updates")
+    assert k > 0 and _counter(page, "stochastic", "updates") > k
+    assert _counter(page, "full", "updates") <= 1
+    tip = page.evaluate("""() => {
+        const tr = document.getElementById('landscape').data[5];
+        return [tr.x[tr.x.length - 1], tr.y[tr.y.length - 1]];
+    }""")
+    m = "window.batchlab.model.byKey.mini"
+    assert tip == pytest.approx(page.evaluate(f"[{m}.w[{k}], {m}.b[{k}]]"))
+
+
+def test_rhythm_counts_match_the_trajectories(page: Any, server: str) -> None:
+    _open(page, server, "t=1000")  # exactly one epoch of examples
+    assert _counter(page, "full", "updates") == 1
+    assert _counter(page, "mini", "updates") == math.ceil(1000 / 32)
+    assert _counter(page, "stochastic", "updates") == 1000
+    assert _counter(page, "mini", "examples") == 1000
+
+
+def test_selecting_a_method_shows_its_formula(page: Any, server: str) -> None:
+    _open(page, server)
+    page.click("label.pick-stochastic")
+    assert page.is_visible("#card-stochastic .formula math")
+    assert page.is_hidden("#card-mini") and page.is_hidden("#card-full")
+    assert page.locator(".lane-stochastic.selected").count() == 1
+    assert parse_qs(urlsplit(page.url).query)["method"] == ["stochastic"]
+
+
+def test_url_round_trips(page: Any, server: str) -> None:
+    q = ("dataset=diabetes&n=442&batch_size=64&lr=0.3&epochs=20&seed=5&method=full"
+         "&axis=updates&t=10")
+    _open(page, server, q)
+    assert page.input_value("#dataset") == "diabetes"
+    assert page.input_value("#batch_size") == "64" and page.input_value("#lr") == "0.3"
+    assert page.is_checked("input[name=method][value=full]")
+    assert page.is_checked("input[name=axis][value=updates]")
+    assert page.evaluate("window.batchlab.t") == 10
+    assert _counter(page, "full", "updates") == 10
+    page.wait_for_timeout(400)
+    assert parse_qs(urlsplit(page.url).query) == parse_qs(q)
+    spec = page.evaluate("window.batchlab.model.spec")
+    assert (spec["batch_size"], spec["seed"], spec["epochs"]) == (64, 5, 20)
+    api = _api(server, "/api/scene?dataset=diabetes&n=442&batch_size=64&lr=0.3&epochs=20&seed=5")
+    w = page.evaluate("Array.from(window.batchlab.model.byKey.stochastic.w.slice(0, 50))")
+    assert w == api["methods"][2]["w"][:50]  # same seed, same path
+    page.reload()
+    page.wait_for_selector(READY)
+    assert page.evaluate("window.batchlab.t") == 10
+
+
+def test_keyboard_play_pause_and_step(page: Any, server: str) -> None:
+    _open(page, server, "t=0&method=full")
+    page.focus("#landscape")
+    page.keyboard.press("Space")
+    assert page.evaluate("window.batchlab.playing") is True
+    page.keyboard.press("Space")
+    assert page.evaluate("window.batchlab.playing") is False
+    page.keyboard.press("Home")
+    page.click("#reset")
+    page.focus("#landscape")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("window.batchlab.t") == 1000  # full batch: next update = one epoch
+    assert _counter(page, "full", "updates") == 1
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("window.batchlab.t") == 0
+
+
+def test_tab_reaches_every_control(page: Any, server: str) -> None:
+    _open(page, server)
+    wanted = {"play", "step", "back", "reset", "speed", "scrub", "batch_size", "lr", "epochs",
+              "dataset", "n", "seed", "reseed", "landscape"}
+    seen: set[str] = set()
+    page.focus("body")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        seen.add(page.evaluate("document.activeElement.id || document.activeElement.name || ''"))
+    assert wanted <= seen, wanted - seen
+    assert {"axis", "method"} <= seen
+    ring = page.evaluate("""() => { document.getElementById('play').focus();
+        return getComputedStyle(document.activeElement).outlineStyle; }""")
+    assert ring != "none"
+
+
+def test_no_outside_requests_while_playing(page: Any, server: str, outside: Any,
+                                           console: list[str]) -> None:
+    _open(page, server, "t=0")
+    page.click("#play")
+    page.wait_for_timeout(500)
+    page.click("label.pick-full")
+    page.select_option("#speed", "4")
+    assert outside.attempts == [] and console == []
+    assert page.evaluate("""fetch('https://example.com/x').then(() => 'ok', () => 'blocked')""") \
+        == "blocked"
+    assert outside.attempts == ["https://example.com/x"]  # interception really records
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844},
+                                      {"width": 1280, "height": 800}])
+def test_no_horizontal_overflow(page: Any, server: str, viewport: dict[str, int]) -> None:
+    page.set_viewport_size(viewport)
+    _open(page, server)
+    page.click("summary")  # the data table opened too
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    box = page.locator("#landscape").bounding_box()
+    assert box["height"] >= 300 and box["width"] <= viewport["width"]
+
+
+def test_invalid_batch_size_shows_the_servers_message(page: Any, server: str) -> None:
+    _open(page, server)
+    before = page.evaluate("document.body.dataset.sceneKey")
+    page.fill("#batch_size", "5000")
+    page.wait_for_selector("#err-batch_size:has-text('batch_size must be between 1 and n=1000')")
+    assert page.get_attribute("#batch_size", "aria-invalid") == "true"
+    assert page.evaluate("document.body.dataset.sceneKey") == before  # last good scene stays
+    page.fill("#batch_size", "64")
+    page.wait_for_function("JSON.parse(document.body.dataset.sceneKey).batch_size === 64")
+    assert page.text_content("#err-batch_size") == ""
+
+
+def test_huge_learning_rate_says_diverged(page: Any, server: str, console: list[str]) -> None:
+    _open(page, server, "lr=10")
+    assert "diverged at update" in page.text_content("#diverged")
+    assert page.locator("#landscape .contourlayer").count() == 1
+    assert console == []
+
+
+def test_dataset_change_applies_recommended_settings(page: Any, server: str) -> None:
+    _open(page, server)
+    page.select_option("#dataset", "breast-cancer")
+    page.wait_for_function("JSON.parse(document.body.dataset.sceneKey).dataset === 'breast-cancer'")
+    assert (page.input_value("#n"), page.input_value("#lr"), page.input_value("#epochs")) == \
+        ("569", "2", "80")
+
+
+def test_worked_example_counts_match_the_epoch_plan(page: Any, server: str) -> None:
+    _open(page, server)
+    w = page.locator(".widget[data-widget='updates-per-epoch']").first
+    for n, b in [(1000, 32), (1000, 100), (10, 3), (7, 7), (1000, 1)]:
+        w.locator("input").nth(0).fill(str(n))
+        w.locator("input").nth(1).fill(str(b))
+        keep = int(w.locator("[data-out=keep]").text_content().replace(",", ""))
+        drop = int(w.locator("[data-out=drop]").text_content().replace(",", ""))
+        assert keep == _api(server, f"/api/epoch-plan?n={n}&batch_size={b}")[
+            "iterations_per_epoch"]
+        assert drop == _api(server, f"/api/epoch-plan?n={n}&batch_size={b}&drop_last=true")[
+            "iterations_per_epoch"]
+
+
+def test_reduced_motion_does_not_autoplay(page: Any, server: str) -> None:
+    page.emulate_media(reduced_motion="reduce")
+    _open(page, server, "t=0")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.batchlab.reduceMotion") is True
+    assert page.evaluate("window.batchlab.playing") is False
+    assert page.evaluate("window.batchlab.t") == 0
