@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from batchlab.core.scene import SceneSpec
 from batchlab.web import lesson_view
+from batchlab.web.assets import lazy_blob, plotly_js
 from batchlab.web.errors import FieldError, field_error_handler
 from batchlab.web.routes import api, pages, vendor
 from batchlab.web.scenes import SceneCache
@@ -28,15 +34,32 @@ def _lab_router(settings: Settings) -> APIRouter | None:
     return router
 
 
+def _warm_up(cache: SceneCache, assets: list[Callable[[], object]]
+             ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Lifespan: compress vendored assets and build the default scene in the background."""
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async def warm() -> None:
+            for get in assets:
+                await to_thread.run_sync(get)
+            await cache.body(SceneSpec())
+        task = asyncio.create_task(warm())
+        yield
+        task.cancel()
+    return lifespan
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; everything it holds hangs off this call, nothing off import."""
     settings = settings or Settings()
-    app = FastAPI(title="batchlab", summary="Mini-batch training, computed for real.",
-                  version="0.1.0", docs_url=None, redoc_url=None)
     cache = SceneCache(max_items=settings.scene_cache_size,
                        max_bytes=settings.scene_cache_bytes,
                        max_builds=settings.max_concurrent_builds,
                        level=settings.scene_gzip_level)
+    plotly = lazy_blob(plotly_js)
+    app = FastAPI(title="batchlab", summary="Mini-batch training, computed for real.",
+                  version="0.1.0", docs_url=None, redoc_url=None,
+                  lifespan=_warm_up(cache, [plotly]))
     app.state.settings = settings
     app.state.scene_cache = cache
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
@@ -46,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if lab is not None:
         app.include_router(lab)
     app.include_router(pages.make_router(lesson_view.load(), has_lab=lab is not None))
-    app.include_router(vendor.make_router(settings.static_max_age))
+    app.include_router(vendor.make_router(plotly, settings.static_max_age))
     app.mount("/static", StaticFiles(directory=STATIC, packages=None), name="static")
     gc.freeze()  # start-up objects leave the collector's generations: shorter GC pauses
     return app

@@ -61,10 +61,10 @@ export class Lanes {
       this.last[lane.key] = s;
       this.draw(lane, m, s);
       const c = lane.counters;
-      c.updates.textContent = `${fmt(s.k)} / ${fmt(m.updates_per_epoch * this.model.spec.epochs)}`;
+      c.updates.innerHTML = `${fmt(s.k)} <small>/ ${fmt(m.updates_per_epoch * this.model.spec.epochs)}</small>`;
       c.examples.textContent = fmt(s.seen);
       const ep = s.seen / m.epochLength;
-      c.epochs.textContent = `${Number.isInteger(ep) ? ep : ep.toFixed(2)} / ${this.model.spec.epochs}`;
+      c.epochs.innerHTML = `${Number.isInteger(ep) ? ep : ep.toFixed(2)} <small>/ ${this.model.spec.epochs}</small>`;
       lane.el.classList.toggle("is-diverged", s.diverged);
     }
   }

@@ -22,10 +22,11 @@ export class LossChart {
 
   async draw(model) {
     const n = model.n, min = model.raw.minimum.loss;
-    const traces = model.methods.map((m) => {
+    const traces = model.methods.slice().reverse().map((m) => { // stochastic underneath
       const d = envelope(m, n, min), look = LOOK[m.key];
       return { type: "scatter", mode: "lines", name: m.label, x: d.x, y: d.y,
-        line: { color: look.color, dash: look.dash, width: m.key === "full" ? 2.4 : 1.4 },
+        line: { color: look.color, dash: look.dash, width: m.key === "full" ? 2.6 : m.key === "mini" ? 1.8 : 1 },
+        opacity: m.key === "stochastic" ? 0.75 : 1,
         hovertemplate: `${m.label}<br>epoch %{x:.2f}<br>J − J* = %{y:.3g}<extra></extra>` };
     });
     const layout = {

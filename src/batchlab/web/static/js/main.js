@@ -83,7 +83,11 @@ async function load() {
   pending = ctrl;
   document.body.dataset.loading = "1";
   let res;
-  try { res = await fetchScene(state.scene, ctrl.signal); } catch (err) {
+  try {
+    res = await fetchScene(state.scene, ctrl.signal);
+    performance.mark("scene-fetched");
+    await plotlyReady();
+  } catch (err) {
     if (err.name === "AbortError") return;
     res = { errors: [{ field: "query", msg: "Could not reach the server." }] };
   }
@@ -116,6 +120,15 @@ async function load() {
   document.body.dataset.ready = "1";
   document.body.dataset.sceneKey = JSON.stringify(model.spec);
   saveUrl();
+}
+
+function plotlyReady() {
+  if (window.Plotly) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const s = document.getElementById("plotly-js");
+    s.addEventListener("load", () => resolve(), { once: true });
+    s.addEventListener("error", () => reject(new Error("plotly.js did not load")), { once: true });
+  });
 }
 
 function selectMethod(key) {
@@ -188,4 +201,4 @@ bind();
 controls.set(state.scene);
 selectMethod(state.view.method);
 mountWidgets(document.querySelector(".lesson"));
-if (window.Plotly) load(); else window.addEventListener("load", load, { once: true });
+load();

@@ -24,7 +24,7 @@ function fullPath(m) {
   const custom = Array.from(d.k, (k) => [k, k === 0 ? 0 : m.epoch[k] + 1, m.examples[k], m.loss[k]]);
   return {
     type: "scatter", mode: "lines", x: d.x, y: d.y, name: m.label, customdata: custom,
-    line: { color: look.color, width: 1, dash: "solid" }, opacity: 0.28,
+    line: { color: look.color, width: 1, dash: "solid" }, opacity: m.key === "stochastic" ? 0.16 : 0.3,
     hovertemplate: `<b>${m.label}</b><br>update %{customdata[0]:,} · epoch %{customdata[1]}` +
       "<br>examples seen %{customdata[2]:,}<br>J = %{customdata[3]:.5g}<extra></extra>",
   };
