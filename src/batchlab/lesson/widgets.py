@@ -1,0 +1,51 @@
+"""Widget markers: ``::: widget NAME k=v`` in content -> a placeholder the page's JS mounts.
+
+Every name must be listed here (and in content/README.md) with its accessible label and
+the arguments it takes, so a typo in content fails at load time instead of leaving a hole.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from batchlab.lesson.params import parse_params, sizes
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A mountable widget: its accessible label and its allowed arguments."""
+
+    label: str
+    params: dict[str, str]
+
+
+WIDGETS: dict[str, Widget] = {
+    "updates-per-epoch": Widget("Updates per epoch for a dataset size and batch size you choose",
+                                {"n": "int", "b": "int"}),
+    "noise-vs-batch": Widget("Measured gradient noise against batch size, with the exact curve",
+                             {"dataset": "word"}),
+    "loss-curves": Widget("Loss per epoch of the three methods in the race above",
+                          {}),
+    "flat-basin": Widget("Share of runs ending in the flat basin, per batch size",
+                         {}),
+    "steps-to-target": Widget("Updates needed to reach a target loss, per batch size",
+                              {"dataset": "word"}),
+}
+
+
+def render_widget(spec: str) -> str:
+    """``updates-per-epoch n=1000 b=32`` -> ``<div class="widget" data-widget=...>``."""
+    words = spec.split()
+    if not words:
+        raise ValueError("a widget marker needs a name: '::: widget NAME'")
+    name, args = words[0], words[1:]
+    if name not in WIDGETS:
+        raise ValueError(f"unknown widget {name!r} (known: {', '.join(WIDGETS)})")
+    params = parse_params(args, WIDGETS[name].params)
+    if {"n", "b"} <= set(WIDGETS[name].params) and params:
+        sizes(params)
+    data = "".join(f' data-{k}="{html.escape(v)}"' for k, v in params.items())
+    label = html.escape(WIDGETS[name].label)
+    return (f'<div class="widget" data-widget="{name}"{data} role="group" '
+            f'aria-label="{label}"></div>\n')
