@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     lab = _lab_router(settings)
     if lab is not None:
         app.include_router(lab)
-    app.include_router(pages.make_router(lesson_view.load(), has_lab=lab is not None))
+    app.include_router(pages.make_router(lesson_view.load, has_lab=lab is not None))
     app.include_router(vendor.make_router(plotly, settings.static_max_age))
     app.mount("/static", StaticFiles(directory=STATIC, packages=None), name="static")
     gc.freeze()  # start-up objects leave the collector's generations: shorter GC pauses

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
+
+log = logging.getLogger("batchlab.web")
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,14 @@ def placeholder() -> _Lesson:
 
 
 def load() -> Any:
-    """``batchlab.lesson.render.load_lesson()`` if the lesson package is there."""
+    """``batchlab.lesson.render.load_lesson()`` (cached by the lesson until its files change);
+    placeholders if the lesson package is absent or its content cannot be rendered (logged)."""
     try:
         from batchlab.lesson.render import load_lesson
     except ImportError:
         return placeholder()
-    return load_lesson()
+    try:
+        return load_lesson()
+    except (ValueError, OSError) as exc:  # ContentError is a ValueError: file:line: message
+        log.warning("lesson content not rendered, showing placeholders: %s", exc)
+        return placeholder()

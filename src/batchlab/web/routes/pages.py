@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +18,16 @@ TEMPLATES = WEB / "templates"
 MATH_CSS = WEB / "static" / "fonts" / "math.css"
 
 
-def make_router(lesson: Any, has_lab: bool) -> APIRouter:
+def make_router(lesson_text: Callable[[], Any], has_lab: bool) -> APIRouter:
     """GET / : the whole lesson (header, interactive race, sections, link to the lab)."""
     router = APIRouter(include_in_schema=False)
     templates = Jinja2Templates(directory=str(TEMPLATES))
     meta_json = json.dumps(meta(), separators=(",", ":")).replace("</", "<\\/")
-    methods = {m.id: m for m in lesson.methods}
 
     @router.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:
+        lesson = lesson_text()  # the lesson caches its rendering until a content file changes
+        methods = {m.id: m for m in lesson.methods}
         return templates.TemplateResponse(request, "index.html", {
             "lesson": lesson, "methods": methods, "meta_json": meta_json,
             "has_lab": has_lab, "math_css": MATH_CSS.is_file()})

@@ -1,0 +1,159 @@
+"""Web benchmark, one run on loopback: /api/scene uncached and cached against a static file
+of the same bytes; the uncached split (engine / serialise / compress); page weight and time
+to the first drawn figure in Chromium (when it is installed).
+
+Run: ``make bench`` or ``.venv/bin/python bench/web.py``.
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from batchlab.core.scene import SceneSpec
+from batchlab.web.scenes import Timings, encode_scene
+
+REQUESTS = 200
+UNCACHED = 60
+TARGET_CACHED_VS_STATIC = 0.5
+CHROMIUM = "/usr/bin/chromium"
+
+
+def serve(port: int, static_dir: str) -> None:
+    """Child process: the app plus a StaticFiles mount of ``static_dir`` at /bench-static."""
+    import uvicorn
+    from fastapi.staticfiles import StaticFiles
+
+    from batchlab.web.app import create_app
+    from batchlab.web.settings import Settings
+
+    app = create_app(Settings(port=port, scene_cache_size=16))
+    app.mount("/bench-static", StaticFiles(directory=static_dir), name="bench")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def timed(client: httpx.Client, urls: Callable[[int], str], count: int) -> tuple[list[float], int]:
+    """Latencies (s) of ``count`` sequential GETs (raw gzip bytes, not inflated); body size."""
+    lat, size = [], 0
+    for i in range(count):
+        t = time.perf_counter()
+        with client.stream("GET", urls(i)) as r:
+            r.raise_for_status()
+            size = sum(len(c) for c in r.iter_raw())
+        lat.append(time.perf_counter() - t)
+    return lat, size
+
+
+def pct(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def row(name: str, lat: list[float], size: int) -> float:
+    rps = len(lat) / sum(lat)
+    print(f"{name:<34}{pct(lat, .5) * 1e3:>9.2f}{pct(lat, .99) * 1e3:>9.2f}{rps:>10.1f}"
+          f"{size / 1024:>10.0f}")
+    return rps
+
+
+def split() -> None:
+    """Median seconds per stage of an uncached build, measured in-process."""
+    t = Timings()
+    rows = []
+    for seed in range(30):
+        encode_scene(SceneSpec(seed=100 + seed), 1, t)
+        rows.append((t.engine, t.serialise, t.compress))
+    med = [statistics.median(c) * 1e3 for c in zip(*rows, strict=True)]
+    total = sum(med)
+    print(f"uncached split (median ms): engine {med[0]:.1f} ({med[0] / total:.0%}), "
+          f"serialise to JSON {med[1]:.1f} ({med[1] / total:.0%}), "
+          f"gzip {med[2]:.1f} ({med[2] / total:.0%})")
+
+
+def browser(base: str) -> None:
+    """Page weight (bytes over the wire) and time to the first drawn race figure."""
+    if not Path(CHROMIUM).exists():
+        print("page: chromium not installed, skipped")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        for label in ("cold", "warm server cache"):
+            ctx = b.new_context(viewport={"width": 1280, "height": 800})
+            page = ctx.new_page()
+            page.goto(base + "/")
+            page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+            weight = page.evaluate("""() => {
+                const nav = performance.getEntriesByType('navigation')[0];
+                const res = performance.getEntriesByType('resource');
+                return [nav.transferSize + res.reduce((s, r) => s + r.transferSize, 0),
+                        nav.decodedBodySize + res.reduce((s, r) => s + r.decodedBodySize, 0),
+                        res.length + 1];
+            }""")
+            first = page.evaluate("window.batchlab.firstFigureMs")
+            print(f"page ({label}, new browser cache): {weight[0] / 1024:.0f} KiB transferred, "
+                  f"{weight[1] / 1024:.0f} KiB decoded, {weight[2]} requests; "
+                  f"first race figure drawn {first:.0f} ms after navigation start")
+            ctx.close()
+        b.close()
+
+
+def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]), sys.argv[3])
+        return 0
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), tmp])
+        try:
+            with httpx.Client(headers={"Accept-Encoding": "gzip"}, timeout=60) as client:
+                for _ in range(200):
+                    try:
+                        client.get(base + "/healthz")
+                        break
+                    except httpx.TransportError:
+                        time.sleep(0.1)
+                default = client.get(base + "/api/scene")  # warm numba, fill the cache
+                Path(tmp, "scene.json").write_bytes(default.content)  # inflated JSON
+                timed(client, lambda i: base + "/bench-static/scene.json", 10)
+                print(f"loopback, one uvicorn worker, {REQUESTS} sequential requests each "
+                      f"(uncached: {UNCACHED}); bodies as sent (gzip)")
+                print(f"{'':<34}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>10}{'KiB':>10}")
+                unc = row("/api/scene uncached (new seeds)", *timed(
+                    client, lambda i: f"{base}/api/scene?seed={1000 + i}", UNCACHED))
+                cached = row("/api/scene cached (default)", *timed(
+                    client, lambda i: base + "/api/scene", REQUESTS))
+                static = row("static file, same JSON (StaticFiles)", *timed(
+                    client, lambda i: base + "/bench-static/scene.json", REQUESTS))
+                print(f"cached scene / static file throughput: {cached / static:.2f}× "
+                      f"(target ≥ {TARGET_CACHED_VS_STATIC}×); cached / uncached: "
+                      f"{cached / unc:.0f}×")
+            split()
+            browser(base)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
