@@ -1,0 +1,252 @@
+"""``batchlab lab noise-scale|throughput|sweep|scaling|sharpness``: the lab's commands.
+
+``add_arguments(parser)`` fills the main CLI's ``lab`` parser; ``main(args)`` runs the
+chosen command and returns the exit code (2, with one line naming the argument and its
+allowed range, for bad arguments). ``python -m batchlab.lab.cli`` runs it standalone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+USAGE_ERROR = 2
+COMMANDS = ("noise-scale", "throughput", "sweep", "scaling", "sharpness")
+FIELDS = {"batch_size": "--batch-size", "batch_sizes": "--batch-sizes", "b_small": "--b-small",
+          "b_big": "--b-big", "device": "--device", "out": "--out", "workload": "--workload",
+          "lrs": "--lrs", "draws": "--draws"}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Argument errors as a single line, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            v = low - 1
+        if not low <= v <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer between {low} and {high}, "
+                                             f"got {s!r}")
+        return v
+    return parse
+
+
+def float_in(low: float, high: float) -> Callable[[str], float]:
+    def parse(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            v = float("nan")
+        if not low <= v <= high:
+            raise argparse.ArgumentTypeError(f"must be a number between {low:g} and {high:g}, "
+                                             f"got {s!r}")
+        return v
+    return parse
+
+
+def int_list(low: int, high: int) -> Callable[[str], list[int]]:
+    one = int_in(low, high)
+
+    def parse(s: str) -> list[int]:
+        try:
+            return sorted({one(p) for p in s.split(",") if p.strip()}) or [one("")]
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(f"must be comma-separated integers between "
+                                             f"{low} and {high}, got {s!r}") from None
+    return parse
+
+
+def lr_grid(s: str) -> list[float]:
+    """``LOW:HIGH:COUNT`` (a log grid) or comma-separated rates, each in (0, 100]."""
+    from batchlab.lab.trials import log_grid
+
+    msg = f"must be LOW:HIGH:COUNT (0 < LOW <= HIGH <= 100, 1 <= COUNT <= 50) or " \
+          f"comma-separated rates in (0, 100], got {s!r}"
+    try:
+        if ":" in s:
+            lo, hi, n = s.split(":")
+            lo_f, hi_f, n_i = float(lo), float(hi), int(n)
+            if not (0 < lo_f <= hi_f <= 100 and 1 <= n_i <= 50):
+                raise ValueError
+            return log_grid(lo_f, hi_f, n_i)
+        v = sorted({float(p) for p in s.split(",") if p.strip()})
+        if not v or not all(0 < x <= 100 for x in v):
+            raise ValueError
+        return v
+    except ValueError:
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _common(p: argparse.ArgumentParser, executor: bool = True) -> None:
+    p.add_argument("--workload", default="digits-mlp",
+                   help="digits-mlp, digits-cnn, cancer-logreg, or a .py file with "
+                        "model() and data()")
+    p.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    p.add_argument("--out", help="result directory (default: results/COMMAND-WORKLOAD)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a run in --out, skipping trials already recorded")
+    p.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0, help="first seed")
+    p.add_argument("--threads", type=int_in(1, 256), help="torch CPU threads per trial "
+                   "(default: the workload's measured best)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-png", action="store_true", help="write HTML figures only")
+    if executor:
+        p.add_argument("--executor", default="local", choices=("serial", "local", "ray"))
+        p.add_argument("--workers", type=int_in(1, 1024), default=None,
+                       help="parallel trials (default: CPU count)")
+        p.add_argument("--address", default=None,
+                       help="Ray cluster address (ray.init(address=...)); default: start a "
+                            "local Ray")
+
+
+def _seeds(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seeds", type=int_in(1, 1000), default=1, help="seeds per setting")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the lab's sub-commands to ``parser`` (the main CLI's ``lab`` parser)."""
+    sub = parser.add_subparsers(dest="lab_command", required=True, metavar="COMMAND",
+                                parser_class=type(parser))
+    big = 1_000_000
+    p = sub.add_parser("noise-scale", help="gradient noise scale: exact, two-batch, tracked")
+    _common(p)
+    _seeds(p)
+    p.add_argument("--method", choices=("auto", "hooks", "vmap"), default="auto")
+    p.add_argument("--b-small", type=int_in(1, big), default=16)
+    p.add_argument("--b-big", type=int_in(2, big), default=256)
+    p.add_argument("--draws", type=int_in(2, 100_000), default=64)
+    p.add_argument("--batch-size", type=int_in(1, big), default=32)
+    p.add_argument("--lr", type=float_in(1e-6, 100), default=None)
+    p.add_argument("--train-steps", type=int_in(1, 10**7), default=200)
+    p.add_argument("--noise-every", type=int_in(1, 10**7), default=20)
+
+    p = sub.add_parser("throughput", help="samples/s and peak memory vs batch size "
+                       "(trials run one at a time)")
+    _common(p, executor=False)
+    p.add_argument("--batch-sizes", type=int_list(1, big), default=[1, 8, 32, 128, 512])
+    p.add_argument("--steps", type=int_in(1, 100_000), default=20)
+    p.add_argument("--repeats", type=int_in(1, 1000), default=5)
+    p.add_argument("--warmup", type=int_in(0, 100_000), default=5)
+
+    p = sub.add_parser("sweep", help="steps to a target per batch size -> critical batch size")
+    _common(p)
+    _seeds(p)
+    p.add_argument("--batch-sizes", type=int_list(1, big), default=[4, 16, 64, 256])
+    p.add_argument("--lrs", type=lr_grid, default=lr_grid("0.03:3:5"))
+    p.add_argument("--max-steps", type=int_in(1, 10**8), default=2000)
+    p.add_argument("--target-loss", type=float_in(0, 1e6), default=None)
+    p.add_argument("--target-accuracy", type=float_in(0, 1), default=None)
+    p.add_argument("--momentum", type=float_in(0, 0.999), default=0.0)
+
+    p = sub.add_parser("scaling", help="linear scaling rule, with and without warm-up")
+    _common(p)
+    _seeds(p)
+    p.add_argument("--batch-sizes", type=int_list(1, big), default=[32, 128, 512])
+    p.add_argument("--base-batch", type=int_in(1, big), default=32)
+    p.add_argument("--base-lr", type=float_in(1e-6, 100), default=None)
+    p.add_argument("--warmup-steps", type=int_list(0, 10**7), default=[0, 50])
+    p.add_argument("--epochs", type=float_in(0.01, 10_000), default=5.0)
+
+    p = sub.add_parser("sharpness", help="largest Hessian eigenvalue and ε-sharpness vs B")
+    _common(p)
+    _seeds(p)
+    p.add_argument("--batch-sizes", type=int_list(1, big), default=[8, 32, 128, 512])
+    p.add_argument("--lr", type=float_in(1e-6, 100), default=None)
+    p.add_argument("--epochs", type=float_in(0.01, 10_000), default=10.0)
+    p.add_argument("--epsilon", type=float_in(1e-9, 1), default=1e-3)
+    p.add_argument("--power-iters", type=int_in(1, 10_000), default=30)
+    p.add_argument("--ascent-steps", type=int_in(1, 10_000), default=20)
+
+
+def _run(args: argparse.Namespace) -> Any:
+    """Dispatch to the Python API with the parsed arguments."""
+    import torch
+
+    from batchlab.lab import api
+    from batchlab.lab.executors import Executor
+    from batchlab.lab.workloads import resolve
+
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device: cuda is not available on this machine (allowed here: cpu)")
+    w = resolve(args.workload)
+    cmd = args.lab_command
+    out = Path(args.out) if args.out else Path("results") / f"{cmd}-{w.name}"
+    if cmd == "throughput":
+        executor = Executor("serial")
+    else:
+        executor = Executor(args.executor, args.workers or Executor().workers, args.address)
+    seeds = [args.seed + i for i in range(getattr(args, "seeds", 1))]
+    run = {"out": out, "executor": executor, "resume": args.resume,
+           "progress": not args.no_progress, "png": not args.no_png,
+           "args": {k: v for k, v in vars(args).items() if k != "lab_missing"
+                    and not callable(v)}}
+    common = {"device": args.device, "threads": args.threads, **run}
+    ref = args.workload
+    if cmd == "noise-scale":
+        return api.noise_scale(ref, seeds=seeds, b_small=args.b_small, b_big=args.b_big,
+                               draws=args.draws, batch_size=args.batch_size, lr=args.lr,
+                               train_steps=args.train_steps, noise_every=args.noise_every,
+                               method=args.method, **common)
+    if cmd == "throughput":
+        return api.throughput(ref, [b for b in args.batch_sizes if b <= w.n] or
+                              args.batch_sizes, steps=args.steps, repeats=args.repeats,
+                              warmup=args.warmup, **common)
+    if cmd == "sweep":
+        return api.sweep(ref, args.batch_sizes, args.lrs, seeds=seeds,
+                         max_steps=args.max_steps, target_loss=args.target_loss,
+                         target_accuracy=args.target_accuracy, momentum=args.momentum,
+                         **common)
+    if cmd == "scaling":
+        return api.scaling(ref, args.batch_sizes, base_batch=args.base_batch,
+                           base_lr=args.base_lr, warmup_steps=args.warmup_steps,
+                           epochs=args.epochs, seeds=seeds, **common)
+    return api.sharpness(ref, args.batch_sizes, lr=args.lr, epochs=args.epochs, seeds=seeds,
+                         epsilon=args.epsilon, power_iters=args.power_iters,
+                         ascent_steps=args.ascent_steps, **common)
+
+
+def _flag(message: str) -> str:
+    """``batch_sizes must ...`` -> ``argument --batch-sizes: must ...``."""
+    head, _, rest = message.partition(" ")
+    head = head.rstrip(":")
+    return f"argument {FIELDS[head]}: {rest}" if head in FIELDS else message
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the parsed ``lab`` command; print its table and where the results went."""
+    prog = f"batchlab lab {getattr(args, 'lab_command', '')}".strip()
+    try:
+        exp = _run(args)
+    except ValueError as exc:
+        print(f"{prog}: error: {_flag(str(exc))}", file=sys.stderr)
+        return USAGE_ERROR
+    print(f"{exp.kind} on {exp.workload}: {len(exp.records)} trials")
+    print(exp.table)
+    print(f"results: {exp.out}")
+    for w in exp.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="batchlab lab",
+                           description="Measure batch-size effects on PyTorch models.")
+    add_arguments(parser)
+    return parser
+
+
+def run_cli(argv: Sequence[str] | None = None) -> int:
+    return main(build_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(run_cli())
