@@ -175,9 +175,9 @@ def noise_trial(w: Workload, t: NoiseTrial) -> dict[str, Any]:
     return {"start": start, "end": at(model), "track": r.noise, "diverged": r.diverged}
 
 
-TRIAL_FUNCTIONS: dict[str, Callable[[Workload, Any], dict[str, Any]]] = {"sweep": sweep_trial, "scaling": scaling_trial,
-                   "sharpness": sharpness_trial, "throughput": throughput_trial,
-                   "noise": noise_trial}
+TRIAL_FUNCTIONS: dict[str, Callable[[Workload, Any], dict[str, Any]]] = {
+    "sweep": sweep_trial, "scaling": scaling_trial, "sharpness": sharpness_trial,
+    "throughput": throughput_trial, "noise": noise_trial}
 
 
 def log_grid(low: float, high: float, count: int) -> list[float]:
