@@ -16,7 +16,7 @@ class ContentError(ValueError):
 
 
 class Problem(ValueError):
-    """A fault found while parsing text, at a 0-based line of that text; the caller adds the file."""
+    """A fault at a 0-based line of some text; the caller adds the file name."""
 
     def __init__(self, line: int, message: str) -> None:
         self.line = line

@@ -78,6 +78,8 @@ def render(text: str, source: str = "<text>", first_line: int = 1,
         raise fail(p.line, p.message) from None
     for tok in tokens:
         line = tok.map[0] if tok.map else 0
+        if tok.type == "math_block":  # point at the formula, not at a bare opening $$
+            line += len(tok.content) - len(tok.content.lstrip("\n"))
         message = check(tok) if check else None
         if message:
             raise fail(line, message)

@@ -14,19 +14,24 @@ import xml.etree.ElementTree as ET
 
 from latex2mathml.converter import convert
 
-_TAGS = frozenset(
-    "math semantics annotation mrow mi mo mn ms mtext mspace msub msup msubsup munder mover "
-    "munderover mfrac msqrt mroot mstyle mtable mtr mtd mpadded mphantom menclose "
-    "mmultiscripts mprescripts none".split())
-_ATTRS = frozenset(
-    "display mathvariant stretchy fence form separator lspace rspace width height depth "
-    "linebreak accent accentunder displaystyle scriptlevel columnalign rowspacing "
-    "columnspacing columnlines rowlines frame notation movablelimits largeop symmetric "
-    "minsize maxsize linethickness encoding".split())
-_ROWS = frozenset("math mrow mstyle mtd msqrt mpadded mphantom menclose".split())
+_TAGS = frozenset((
+    "math", "semantics", "annotation", "mrow", "mi", "mo", "mn", "ms", "mtext", "mspace",
+    "msub", "msup", "msubsup", "munder", "mover", "munderover", "mfrac", "msqrt", "mroot",
+    "mstyle", "mtable", "mtr", "mtd", "mpadded", "mphantom", "menclose", "mmultiscripts",
+    "mprescripts", "none",
+))
+_ATTRS = frozenset((
+    "display", "mathvariant", "stretchy", "fence", "form", "separator", "lspace", "rspace",
+    "width", "height", "depth", "linebreak", "accent", "accentunder", "displaystyle",
+    "scriptlevel", "columnalign", "rowspacing", "columnspacing", "columnlines", "rowlines",
+    "frame", "notation", "movablelimits", "largeop", "symmetric", "minsize", "maxsize",
+    "linethickness", "encoding",
+))
+_ROWS = frozenset(["math", "mrow", "mstyle", "mtd", "msqrt", "mpadded", "mphantom", "menclose"])
 _UPPER_GREEK = frozenset(chr(c) for c in range(0x391, 0x3AA))
 _OPEN_FENCES = frozenset("([{⟨|‖⌈⌊")
 _FUNCTION_APPLICATION = "\u2061"
+_ORDINARY = frozenset("/|‖")
 _THIN = "0.1667em"
 _LEFT_BRACKET = re.compile(r"(?<!\\left)(?<!\\right)\\(lceil|lfloor)(?![a-zA-Z])")
 _RIGHT_BRACKET = re.compile(r"(?<!\\left)(?<!\\right)\\(rceil|rfloor)(?![a-zA-Z])")
@@ -90,6 +95,9 @@ def _fix(root: ET.Element) -> None:
         text = el.text or ""
         if el.tag == "mi" and text in _UPPER_GREEK and "mathvariant" not in el.attrib:
             el.set("mathvariant", "normal")  # TeX sets capital Greek upright: Σ, not 𝛴
+        if el.tag == "mo" and (text in _ORDINARY or el.get("fence") == "true"):
+            el.set("lspace", "0")  # ordinary in TeX (N/B, |G|) and fences: no operator gaps
+            el.set("rspace", "0")
         if el.tag == "mo" and text in ("∇", "∂"):
             el.tag = "mi"  # ordinary symbols in TeX: no operator spacing around them
             el.set("mathvariant", "normal")

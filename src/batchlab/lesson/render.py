@@ -144,6 +144,10 @@ def _method(path: Path) -> MethodText:
         _body(doc, path, check, doc.body[h.end():end], doc.body.count("\n", 0, h.end()))
         for h, end, check in ((heads[0], heads[1].start(), _no_headings),
                               (heads[1], len(doc.body), _display_math_only)))
+    for head, html, needs in ((heads[0], intuition, "<p>"), (heads[1], formula, "<math")):
+        if needs not in html:
+            line = doc.body_line + doc.body.count("\n", 0, head.start()) + 1
+            raise ContentError(path, line, f"'## {head.group(1)}' is empty")
     f = doc.fields
     return MethodText(f["id"], f["label"], f["lane"], intuition, formula)
 
