@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from batchlab.core.experiments import fit_critical_batch
+from batchlab.lab.store import cell
 
 Record = dict[str, Any]
 Summary = dict[str, Any]
@@ -161,23 +162,13 @@ SUMMARISERS: dict[str, Callable[[list[Record]], Summary]] = {
     "throughput": summarise_throughput, "noise": summarise_noise}
 
 
-def _cell(v: Any) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return "nan" if not np.isfinite(v) else f"{v:.4g}"
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_cell(x) for x in v) + "]"
-    return str(v)
-
-
 def format_table(summary: Summary) -> str:
     """The summary's table as aligned plain text, then its fits and notes."""
     cols = summary["columns"]
-    cells = [[_cell(row.get(c)) for c in cols] for row in summary["table"]]
+    cells = [[cell(row.get(c)) for c in cols] for row in summary["table"]]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(cols)]
     lines = ["  ".join(c.rjust(w) for c, w in zip(cols, widths, strict=True))]
     lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
-    lines += [f"{k} = {_cell(v)}" for k, v in summary.get("fits", {}).items()]
+    lines += [f"{k} = {cell(v)}" for k, v in summary.get("fits", {}).items()]
     lines += [f"note: {n}" for n in summary.get("notes", [])]
     return "\n".join(lines)

@@ -103,6 +103,19 @@ def pending(out: Path, configs: Iterable[Any]) -> list[Any]:
     return [c for c in configs if trial_key(c) not in done]
 
 
+def cell(v: Any) -> str:
+    """A table cell as text: 4 significant digits, '-' for missing, lists bracketed."""
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float):
+        return f"{v:.4g}" if math.isfinite(v) else "nan"
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(cell(x) for x in v) + "]"
+    return str(v)
+
+
 def list_results(root: Path) -> list[str]:
     """Names of the result directories directly under ``root`` (valid names only)."""
     if not root.is_dir():
