@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,3 +122,11 @@ def test_cached_until_a_file_changes(content: Path) -> None:
     again = load_lesson(content)
     assert again is not first and "One more line." in again.sections[-1].html
     assert load_lesson() is load_lesson(CONTENT_DIR)
+
+
+def test_lesson_imports_no_web_or_plotting() -> None:
+    code = ("import sys, batchlab.lesson; batchlab.lesson.load_lesson(); "
+            "print(' '.join(sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert not {m.split(".")[0] for m in out.split()} & {"fastapi", "plotly", "torch", "ray"}

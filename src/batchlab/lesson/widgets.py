@@ -1,7 +1,9 @@
 """Widget markers: ``::: widget NAME k=v`` in content -> a placeholder the page's JS mounts.
 
-Every name must be listed here (and in content/README.md) with its accessible label and
-the arguments it takes, so a typo in content fails at load time instead of leaving a hole.
+Every name must be listed here (and in content/README.md) with its label and the
+arguments it takes, so a typo in content fails at load time instead of leaving a hole.
+The label is the placeholder's ``aria-label`` and the title the mounted widget shows, so
+no lead-in sentence is left dangling when a page cannot mount a widget.
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ class Widget:
 WIDGETS: dict[str, Widget] = {
     "updates-per-epoch": Widget("Updates per epoch for a dataset size and batch size you choose",
                                 {"n": "int", "b": "int"}),
-    "noise-vs-batch": Widget("Measured gradient noise against batch size, with the exact curve",
-                             {"dataset": "word"}),
-    "loss-curves": Widget("Loss per epoch of the three methods in the race above",
+    "noise-vs-batch": Widget("Measured: gradient noise against batch size, next to the "
+                             "exact formula", {"dataset": "word"}),
+    "loss-curves": Widget("Measured: the loss of the three runs in the race, epoch by epoch",
                           {}),
-    "flat-basin": Widget("Share of runs ending in the flat basin, per batch size",
-                         {}),
-    "steps-to-target": Widget("Updates needed to reach a target loss, per batch size",
-                              {"dataset": "word"}),
+    "flat-basin": Widget("Measured over many seeds: the share of runs that end in the flat "
+                         "basin, per batch size", {}),
+    "steps-to-target": Widget("Measured: updates needed to reach a target loss, per batch "
+                              "size, with the learning rate tuned for each", {"dataset": "word"}),
 }
 
 
