@@ -1,0 +1,73 @@
+"""Workloads: built-ins load offline, seeds control the weights, user models and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from batchlab.lab.workloads import (
+    BUILTINS,
+    correct,
+    fresh_model,
+    from_file,
+    from_module,
+    per_example_loss,
+    resolve,
+    with_dtype,
+)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_builtin_loads_and_runs(name: str) -> None:
+    w = resolve(name)
+    assert w.n == w.x.shape[0] == w.y.shape[0] > 500
+    out = fresh_model(w, 0)(w.x[:5])
+    losses = per_example_loss(w.loss, out, w.y[:5])
+    assert losses.shape == (5,) and torch.isfinite(losses).all()
+    assert 0 <= int(correct(w.loss, out, w.y[:5])) <= 5
+
+
+def test_seed_fixes_the_initial_weights() -> None:
+    w = resolve("digits-mlp")
+    a, b, c = (torch.cat([p.flatten() for p in fresh_model(w, s).parameters()])
+               for s in (3, 3, 4))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    # the default PyTorch bound for the first layer: 1/sqrt(fan_in) (kaiming_uniform, a=√5)
+    first = fresh_model(w, 3)[0].weight
+    assert float(first.abs().max()) <= 1 / 64**0.5 + 1e-7
+
+
+def test_user_module_keeps_its_weights_and_infers_the_loss() -> None:
+    model = nn.Linear(3, 2)
+    x, y = torch.randn(10, 3, generator=torch.Generator().manual_seed(0)), torch.arange(10) % 2
+    w = from_module("mine", model, x, y)
+    assert w.loss == "cross_entropy" and not w.reinit
+    assert torch.equal(fresh_model(w, 0).weight, model.weight)
+    assert from_module("reg", model, x, y.float()).loss == "mse"
+    with pytest.raises(ValueError, match="same number of rows"):
+        from_module("bad", model, x, y[:3])
+
+
+def test_workload_file(tmp_path: Path) -> None:
+    f = tmp_path / "mine.py"
+    f.write_text("import torch\nLOSS = 'bce'\nLR = 0.5\n"
+                 "def model():\n    return torch.nn.Linear(4, 1)\n"
+                 "def data():\n    g = torch.Generator().manual_seed(0)\n"
+                 "    x = torch.randn(20, 4, generator=g)\n    return x, (x[:, 0] > 0).float()\n")
+    w = from_file(f)
+    assert (w.name, w.loss, w.lr, w.n) == ("mine", "bce", 0.5, 20)
+    assert resolve(str(f)).n == 20
+    with pytest.raises(ValueError, match="built-in name"):
+        resolve(str(tmp_path / "missing.py"))
+    (tmp_path / "empty.py").write_text("x = 1\n")
+    with pytest.raises(ValueError, match=r"model\(\)"):
+        from_file(tmp_path / "empty.py")
+
+
+def test_with_dtype_converts_model_and_inputs() -> None:
+    w = with_dtype(resolve("cancer-logreg"), torch.float64)
+    assert w.x.dtype == w.y.dtype == torch.float64
+    assert fresh_model(w, 0).weight.dtype == torch.float64
