@@ -82,6 +82,7 @@ def load_lesson(content_dir: Path | None = None) -> Lesson:
 
 @lru_cache(maxsize=8)
 def _load(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Lesson:
+    """Read every file of ``folder``; ``stamp`` (names, mtimes, sizes) is only the cache key."""
     page_doc = _read(folder / "page.md", "eyebrow", "title", "subtitle", "cta", "sections",
                      "methods")
     names = {"sections": _names(page_doc, "sections"), "methods": _names(page_doc, "methods")}
