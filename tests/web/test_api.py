@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from batchlab.core.batching import iterations_per_epoch
-from batchlab.core.scene import RECOMMENDED
+from batchlab.core.scene import RECOMMENDED, SceneSpec, build
+from batchlab.web import typed
 from batchlab.web.app import create_app
 from batchlab.web.schemas import Dataset
 from batchlab.web.settings import Settings
@@ -29,6 +30,8 @@ def _field(r: Any) -> str:
 
 
 def _finite(obj: Any) -> bool:
+    if isinstance(obj, np.ndarray):
+        return bool(np.all(np.isfinite(obj)))
     if isinstance(obj, float):
         return math.isfinite(obj)
     if isinstance(obj, dict):
@@ -56,38 +59,49 @@ def test_dataset_literal_matches_core() -> None:
 def test_default_scene_has_three_real_paths(client: TestClient) -> None:
     r = client.get("/api/scene")
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
-    s = r.json()
+    s = typed.loads(r.content)
     full, mini, sto = s["methods"]
     assert (full["key"], mini["key"], sto["key"]) == ("full", "mini", "stochastic")
     assert full["updates"] == 30 and mini["updates"] == 30 * 32 and sto["updates"] == 30_000
     for m in s["methods"]:
         assert len(m["w"]) == len(m["b"]) == len(m["loss"]) == m["updates"] + 1
         assert m["examples"][-1] == 30 * 1000
+        assert m["w"].dtype == np.float64 and m["examples"].dtype == np.int32
         assert m["updates_per_epoch"] == iterations_per_epoch(1000, m["batch_size"])
     assert set(s["minimum"]) == {"w", "b", "loss"}
 
 
 def test_scene_is_compressed_and_cached(client: TestClient) -> None:
     url = "/api/scene?seed=7"
+    z = client.get(url, headers={"Accept-Encoding": "gzip, zstd"})
     a = client.get(url, headers={"Accept-Encoding": "gzip"})
-    b = client.get(url, headers={"Accept-Encoding": "gzip"})
-    assert a.headers["content-encoding"] == "gzip"
-    assert a.headers["etag"] == b.headers["etag"]
+    assert z.headers["content-encoding"] == "zstd" and a.headers["content-encoding"] == "gzip"
+    assert a.headers["etag"] == z.headers["etag"]
     assert client.get(url, headers={"If-None-Match": a.headers["etag"]}).status_code == 304
     raw = client.get(url, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in raw.headers
-    assert raw.json() == a.json()
+    assert raw.content == a.content == z.content  # the client inflated both the same
     assert client.get("/healthz").json()["scene_cache"]["items"] >= 1
+
+
+def test_scene_arrays_are_the_engines_exact_values(client: TestClient) -> None:
+    s = typed.loads(client.get("/api/scene?seed=2&n=200&epochs=3").content)
+    scene = build(SceneSpec(seed=2, n=200, epochs=3))
+    for rec, m in zip(s["methods"], scene.methods, strict=True):
+        np.testing.assert_array_equal(rec["w"], m.trajectory.params[:, 0])
+        np.testing.assert_array_equal(rec["loss"], m.trajectory.loss)
+        np.testing.assert_array_equal(rec["order"], m.trajectory.plan.order)
 
 
 def test_same_seed_same_paths(client: TestClient) -> None:
     client.app.state.scene_cache._items.clear()  # type: ignore[attr-defined]
-    a = client.get("/api/scene?seed=3&batch_size=64").json()
+    a = client.get("/api/scene?seed=3&batch_size=64").content
     client.app.state.scene_cache._items.clear()  # type: ignore[attr-defined]
-    b = client.get("/api/scene?seed=3&batch_size=64").json()
-    c = client.get("/api/scene?seed=4&batch_size=64").json()
+    b = client.get("/api/scene?seed=3&batch_size=64").content
+    c = client.get("/api/scene?seed=4&batch_size=64").content
     assert a == b
-    assert a["methods"][2]["w"] != c["methods"][2]["w"]
+    assert not np.array_equal(typed.loads(a)["methods"][2]["w"],
+                              typed.loads(c)["methods"][2]["w"])
 
 
 @pytest.mark.parametrize(("query", "field"), [
@@ -117,8 +131,8 @@ def test_bad_scene_input_is_422_naming_the_field(client: TestClient, query: str,
 def test_huge_learning_rate_diverges_into_valid_json(client: TestClient) -> None:
     r = client.get("/api/scene?lr=10", headers={"Accept-Encoding": "gzip"})
     assert r.status_code == 200
-    s = json.loads(gzip.decompress(r.content) if r.content[:2] == b"\x1f\x8b" else r.content,
-                   parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    json.loads(r.content, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    s = typed.loads(r.content)
     assert _finite(s)
     assert all(m["diverged"] and m["diverged_at"] >= 1 for m in s["methods"])
 
@@ -152,3 +166,6 @@ def test_plotly_served_locally_and_compressed(client: TestClient) -> None:
     assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
     assert int(r.headers["content-length"]) < 2_000_000
     assert b"plotly.js" in r.content[:200]
+    z = client.get("/static/vendor/plotly.min.js", headers={"Accept-Encoding": "zstd"})
+    assert z.headers["content-encoding"] == "zstd" and z.content == r.content
+    assert int(z.headers["content-length"]) < int(r.headers["content-length"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import math
 import urllib.request
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from batchlab.web import typed
 
 pytestmark = pytest.mark.browser
 READY = "body[data-ready='1']"
@@ -26,7 +27,7 @@ def _counter(page: Any, method: str, name: str) -> int:
 
 def _api(server: str, path: str) -> Any:
     with urllib.request.urlopen(f"{server}{path}") as r:
-        return json.loads(r.read())
+        return typed.loads(r.read())
 
 
 def test_page_draws_three_paths_and_the_minimum(page: Any, server: str, outside: Any,
@@ -96,7 +97,7 @@ def test_url_round_trips(page: Any, server: str) -> None:
     assert (spec["batch_size"], spec["seed"], spec["epochs"]) == (64, 5, 20)
     api = _api(server, "/api/scene?dataset=diabetes&n=442&batch_size=64&lr=0.3&epochs=20&seed=5")
     w = page.evaluate("Array.from(window.batchlab.model.byKey.stochastic.w.slice(0, 50))")
-    assert w == api["methods"][2]["w"][:50]  # same seed, same path
+    assert w == api["methods"][2]["w"][:50].tolist()  # same seed, same path, every digit
     page.reload()
     page.wait_for_selector(READY)
     assert page.evaluate("window.batchlab.t") == 10

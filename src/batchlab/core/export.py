@@ -11,12 +11,14 @@ from batchlab.core.batching import EpochPlan, iterations_per_epoch
 from batchlab.core.scene import Scene, roughness, span
 
 
-def _arr(a: np.ndarray, digits: int | None) -> list[Any]:
+def _arr(a: np.ndarray, digits: int | None) -> Any:
+    """A list (rounded to ``digits`` places if given), or the array itself for digits < 0."""
     v = np.asarray(a)
+    if digits is not None and digits < 0:
+        return v
     if digits is not None and v.dtype.kind == "f":
         v = np.round(v, digits)
-    out: list[Any] = v.tolist()
-    return out
+    return v.tolist()
 
 
 def plan_to_dict(plan: EpochPlan, drop_last: bool) -> dict[str, Any]:
@@ -38,7 +40,8 @@ def scene_to_dict(scene: Scene, digits: int | None = None,
     Per method: the run's settings, the parameters after every update (row 0: start),
     the dataset loss there, examples processed, epoch, learning rate, and the batches
     (``order`` with per-update ``batch_start``/``batch_end`` slices, or, with
-    ``expand_batches``, one list of indices per update). ``digits`` rounds floats.
+    ``expand_batches``, one list of indices per update). ``digits`` rounds floats;
+    ``digits=-1`` keeps every array as a NumPy array (for a binary encoder).
     """
     g = scene.grid
     methods = []
@@ -54,15 +57,15 @@ def scene_to_dict(scene: Scene, digits: int | None = None,
             "updates": used, "diverged": t.diverged, "diverged_at": t.diverged_at,
             "roughness": roughness(t) if not t.diverged else None,
             "w": _arr(t.params[:, 0], digits), "b": _arr(t.params[:, 1], digits),
-            "loss": _arr(t.loss, digits), "examples": t.examples.tolist(),
-            "epoch": t.epoch.tolist(), "step_lr": _arr(t.lr, digits),
+            "loss": _arr(t.loss, digits), "examples": _arr(t.examples, digits),
+            "epoch": _arr(t.epoch, digits), "step_lr": _arr(t.lr, digits),
         }
         if expand_batches:
             rec["batches"] = [t.batch(k).tolist() for k in range(1, used + 1)]
         else:
-            rec["order"] = p.order.tolist()
-            rec["batch_start"] = p.starts[:used].tolist()
-            rec["batch_end"] = p.ends[:used].tolist()
+            rec["order"] = _arr(p.order, digits)
+            rec["batch_start"] = _arr(p.starts[:used], digits)
+            rec["batch_end"] = _arr(p.ends[:used], digits)
         methods.append(rec)
     return {
         "spec": asdict(scene.spec),
@@ -73,7 +76,7 @@ def scene_to_dict(scene: Scene, digits: int | None = None,
         "model": scene.model.name,
         "minimum": {"w": float(scene.minimum[0]), "b": float(scene.minimum[1]),
                     "loss": scene.min_loss},
-        "landscape": {"w": _arr(g.w, digits), "b": _arr(g.b, digits),
-                      "loss": _arr(g.loss, digits), "span": span(scene)},
+        "landscape": {"w": g.w.tolist(), "b": g.b.tolist(), "loss": g.loss.tolist(),
+                      "span": span(scene)},
         "methods": methods,
     }

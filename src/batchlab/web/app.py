@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     cache = SceneCache(max_items=settings.scene_cache_size,
                        max_bytes=settings.scene_cache_bytes,
                        max_builds=settings.max_concurrent_builds,
-                       level=settings.scene_gzip_level)
+                       level=settings.scene_zstd_level)
     plotly = lazy_blob(plotly_js)
     app = FastAPI(title="batchlab", summary="Mini-batch training, computed for real.",
                   version="0.1.0", docs_url=None, redoc_url=None,

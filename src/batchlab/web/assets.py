@@ -1,8 +1,7 @@
-"""Vendored assets served from other packages' files as ready gzip bytes."""
+"""Vendored assets served from other packages' files as ready compressed bytes."""
 
 from __future__ import annotations
 
-import gzip
 import threading
 from collections.abc import Callable
 from importlib import resources
@@ -24,7 +23,6 @@ def lazy_blob(path: Callable[[], Path]) -> Callable[[], Blob]:
     def get() -> Blob:
         with lock:
             if not held:
-                held.append(Blob.of(gzip.compress(path().read_bytes(), compresslevel=9,
-                                                  mtime=0)))
+                held.append(Blob.of(path().read_bytes(), level=19))
             return held[0]
     return get

@@ -1,39 +1,59 @@
-"""Responses from ready gzip bytes, decompressed only for clients that refuse gzip."""
+"""Responses from bytes compressed once: zstd for browsers that take it (all current
+ones), gzip made on first need for the others, plain bytes for clients that refuse both."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import zstandard
 from fastapi import Request, Response
 
 
-@dataclass(frozen=True)
+@dataclass
 class Blob:
-    """A gzip-compressed body and its ETag, computed once."""
+    """A body compressed with zstd, its ETag, and its gzip form once someone asks for it."""
 
-    gz: bytes
+    zst: bytes
     etag: str
+    _gz: bytes | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, gz: bytes) -> Blob:
-        """Wrap compressed bytes, hashing them for the ETag."""
-        return cls(gz, '"' + hashlib.blake2b(gz, digest_size=12).hexdigest() + '"')
+    def of(cls, raw: bytes, level: int = 3) -> Blob:
+        """Compress ``raw`` (zstd ``level``) and hash it for the ETag."""
+        etag = '"' + hashlib.blake2b(raw, digest_size=12).hexdigest() + '"'
+        return cls(zstandard.ZstdCompressor(level=level).compress(raw), etag)
+
+    def raw(self) -> bytes:
+        """The uncompressed body."""
+        return zstandard.ZstdDecompressor().decompress(self.zst)
+
+    def gz(self) -> bytes:
+        """The gzip body, made on first use (a race only compresses twice, harmlessly)."""
+        if self._gz is None:
+            self._gz = gzip.compress(self.raw(), compresslevel=6, mtime=0)
+        return self._gz
+
+    @property
+    def size(self) -> int:
+        return len(self.zst)
 
 
-def accepts_gzip(request: Request) -> bool:
-    """Whether the client sent ``Accept-Encoding: gzip``."""
-    return "gzip" in request.headers.get("accept-encoding", "").lower()
+def _accepts(request: Request, coding: str) -> bool:
+    return coding in request.headers.get("accept-encoding", "").lower()
 
 
 def send(request: Request, blob: Blob, media_type: str, max_age: int = 0) -> Response:
-    """Serve a blob as is (gzip), or inflated for clients without gzip; 304 if unchanged."""
+    """Serve a blob in the best encoding the client accepts; 304 if it has it already."""
     headers = {"ETag": blob.etag, "Vary": "Accept-Encoding",
                "Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache"}
     if request.headers.get("if-none-match") == blob.etag:
         return Response(status_code=304, headers=headers)
-    if accepts_gzip(request):
+    if _accepts(request, "zstd"):
+        headers["Content-Encoding"] = "zstd"
+        return Response(blob.zst, media_type=media_type, headers=headers)
+    if _accepts(request, "gzip"):
         headers["Content-Encoding"] = "gzip"
-        return Response(blob.gz, media_type=media_type, headers=headers)
-    return Response(gzip.decompress(blob.gz), media_type=media_type, headers=headers)
+        return Response(blob.gz(), media_type=media_type, headers=headers)
+    return Response(blob.raw(), media_type=media_type, headers=headers)

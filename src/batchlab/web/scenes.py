@@ -1,22 +1,19 @@
-"""Scene responses as ready gzip bytes: a bounded LRU keyed by the spec, bounded builds."""
+"""Scene responses as ready compressed bytes: a bounded LRU keyed by the spec, bounded
+builds. Arrays travel as base64 typed arrays (exact float64), compressed with zstd."""
 
 from __future__ import annotations
 
 import asyncio
-import gzip
-import json
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
 
 from anyio import to_thread
 
 from batchlab.core.export import scene_to_dict
 from batchlab.core.scene import SceneSpec, build
+from batchlab.web import typed
 from batchlab.web.responses import Blob
-
-DIGITS = 6  # floats in the scene JSON are rounded to 6 decimals
 
 
 @dataclass
@@ -28,32 +25,17 @@ class Timings:
     compress: float = 0.0
 
 
-def _finite(obj: Any) -> Any:
-    """Replace non-finite floats by None, recursively (JSON has no NaN or Infinity)."""
-    if isinstance(obj, float):
-        return obj if obj == obj and abs(obj) != float("inf") else None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    return obj
-
-
 def encode_scene(spec: SceneSpec, level: int, timings: Timings) -> Blob:
-    """Build the scene and return its JSON, gzip-compressed."""
+    """Build the scene and return its JSON (typed arrays), zstd-compressed."""
     t0 = time.perf_counter()
     scene = build(spec)
     t1 = time.perf_counter()
-    data = scene_to_dict(scene, digits=DIGITS)
-    try:
-        raw = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
-    except ValueError:
-        raw = json.dumps(_finite(data), separators=(",", ":"), allow_nan=False).encode()
+    raw = typed.dumps(scene_to_dict(scene, digits=-1))
     t2 = time.perf_counter()
-    body = gzip.compress(raw, compresslevel=level, mtime=0)
+    body = Blob.of(raw, level)
     t3 = time.perf_counter()
     timings.engine, timings.serialise, timings.compress = t1 - t0, t2 - t1, t3 - t2
-    return Blob.of(body)
+    return body
 
 
 @dataclass
@@ -80,12 +62,12 @@ class SceneCache:
     def put(self, spec: SceneSpec, body: Blob) -> None:
         """Store ``body``, evicting the least recently used entries beyond the bounds."""
         if spec in self._items:
-            self._bytes -= len(self._items.pop(spec).gz)
+            self._bytes -= self._items.pop(spec).size
         self._items[spec] = body
-        self._bytes += len(body.gz)
+        self._bytes += body.size
         while self._items and (len(self._items) > self.max_items or self._bytes > self.max_bytes):
             _, old = self._items.popitem(last=False)
-            self._bytes -= len(old.gz)
+            self._bytes -= old.size
 
     async def body(self, spec: SceneSpec) -> Blob:
         """Cached bytes, or build once (identical concurrent requests share one build)."""

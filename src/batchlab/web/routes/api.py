@@ -49,7 +49,8 @@ def make_router(cache: SceneCache, max_age: int) -> APIRouter:
     @router.get("/api/scene", tags=["scene"], response_class=Response,
                 responses={200: {"content": {"application/json": {}}}})
     async def get_scene(request: Request, q: Annotated[SceneQuery, Query()]) -> Response:
-        """The race of the three methods for one spec, as JSON (floats rounded to 6 places)."""
+        """The race of the three methods for one spec, as JSON. Arrays are base64 typed
+        arrays ``{"dtype": "f8"|"i4", "shape": [...], "bdata": ...}`` (little-endian)."""
         try:
             spec = SceneSpec(**q.model_dump())
         except ValueError as exc:
