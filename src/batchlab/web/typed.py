@@ -16,7 +16,7 @@ def _typed(a: np.ndarray) -> dict[str, Any]:
     code, dtype = DTYPES[a.dtype.kind]
     if code == "i4" and a.size and (a.min() < -(2**31) or a.max() >= 2**31):
         raise ValueError("integer array does not fit in int32")
-    data = np.ascontiguousarray(a, dtype=dtype)
+    data = np.ascontiguousarray(a, dtype=dtype).tobytes()
     return {"dtype": code, "shape": list(a.shape), "bdata": base64.b64encode(data).decode()}
 
 
