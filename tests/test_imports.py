@@ -29,3 +29,11 @@ def test_public_api_resolves():
 
     for name in batchlab.__all__:
         assert getattr(batchlab, name) is not None
+
+
+def test_cli_outside_the_lab_does_not_import_torch():
+    mods = _loaded_after("from batchlab.cli import main; import contextlib, io; "
+                         "f = io.StringIO(); "
+                         "r = contextlib.redirect_stdout(f).__enter__(); "
+                         "main(['epoch-plan', '--n', '5', '--batch-size', '2'])")
+    assert "torch" not in mods

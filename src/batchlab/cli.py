@@ -70,7 +70,8 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the whole scene as JSON")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_lab: bool = True) -> argparse.ArgumentParser:
+    """The whole parser; ``with_lab=False`` skips the lab's options (they import torch)."""
     parser = _Parser(prog="batchlab", description="Mini-batch training, computed for real.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -96,12 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true")
 
     lab = sub.add_parser("lab", help="measure batch-size effects on PyTorch models")
-    try:
-        from batchlab.lab.cli import add_arguments
-    except ImportError as exc:
-        lab.set_defaults(lab_missing=str(exc))
-    else:
-        add_arguments(lab)
+    if with_lab:
+        try:
+            from batchlab.lab.cli import add_arguments
+        except ImportError as exc:
+            lab.set_defaults(lab_missing=str(exc))
+        else:
+            add_arguments(lab)
     return parser
 
 
@@ -212,7 +214,8 @@ def _flag(message: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(with_lab=bool(argv) and argv[0] == "lab")
     args: Any = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
