@@ -9,7 +9,6 @@ from torch import nn
 from batchlab.lab.pergrad import Unsupported, hooks_supported, loop_gradients, per_example
 
 
-
 def _data(n: int, shape: tuple[int, ...], classes: int = 3) -> tuple[torch.Tensor, ...]:
     g = torch.Generator().manual_seed(0)
     x = torch.randn(n, *shape, generator=g, dtype=torch.float64)

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from batchlab.lab.curvature import epsilon_sharpness, top_eigenvalue
 from batchlab.lab.noise import exact_noise, two_batch_estimate
 from batchlab.lab.pergrad import Method
-from batchlab.lab.sharpness import epsilon_sharpness, top_eigenvalue
-from batchlab.lab.throughput import measure
+from batchlab.lab.timing import measure
 from batchlab.lab.train import TrainConfig, max_steps_for_epochs, train
 from batchlab.lab.workloads import Workload, fresh_model
 
