@@ -17,7 +17,7 @@ from batchlab.core.scene import SceneSpec
 from batchlab.web import lesson_view
 from batchlab.web.assets import lazy_blob, plotly_js
 from batchlab.web.errors import FieldError, field_error_handler
-from batchlab.web.routes import api, pages, vendor
+from batchlab.web.routes import api, experiments, pages, vendor
 from batchlab.web.scenes import SceneCache
 from batchlab.web.settings import Settings
 
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_exception_handler(FieldError, field_error_handler)
     app.include_router(api.make_router(cache, settings.static_max_age))
+    app.include_router(experiments.make_router(settings.max_concurrent_builds))
     lab = _lab_router(settings)
     if lab is not None:
         app.include_router(lab)

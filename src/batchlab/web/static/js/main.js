@@ -11,6 +11,7 @@ import { Readout } from "./readout.js";
 import { readState, writeUrl } from "./state.js";
 import { renderTable } from "./table.js";
 import { mountWidgets } from "./widgets.js";
+import { MEASURES } from "./measures.js";
 
 const $ = (s) => document.querySelector(s);
 const meta = JSON.parse($("#meta").textContent);
@@ -119,6 +120,7 @@ async function load() {
   }
   document.body.dataset.ready = "1";
   document.body.dataset.sceneKey = JSON.stringify(model.spec);
+  document.dispatchEvent(new CustomEvent("batchlab:scene", { detail: model }));
   saveUrl();
 }
 
@@ -200,5 +202,5 @@ window.batchlab = {
 bind();
 controls.set(state.scene);
 selectMethod(state.view.method);
-mountWidgets(document.querySelector(".lesson"));
+mountWidgets(document.querySelector(".lesson"), MEASURES);
 load();

@@ -1,0 +1,45 @@
+"""/api/experiments/*: the live measurements behind the lesson's trade-off claims."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from anyio import CapacityLimiter, to_thread
+from fastapi import APIRouter, Query, Request, Response
+
+from batchlab.web import experiments
+from batchlab.web.responses import Blob, send
+from batchlab.web.schemas import Dataset
+
+Seed = Annotated[int, Query(ge=0, le=1000, description="shuffle seed of the measurement")]
+DatasetQ = Annotated[Dataset, Query(description="which race dataset to measure")]
+JSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}}}}
+
+
+def make_router(max_builds: int) -> APIRouter:
+    """Routes that run at most ``max_builds`` measurements at once (each is cached)."""
+    router = APIRouter(prefix="/api/experiments", tags=["experiments"])
+    limiter = CapacityLimiter(max_builds)
+
+    async def run(request: Request, fn: Callable[[], Blob]) -> Response:
+        return send(request, await to_thread.run_sync(fn, limiter=limiter), "application/json")
+
+    @router.get("/noise-vs-batch", response_class=Response, responses=JSON)
+    async def noise_vs_batch(request: Request, dataset: DatasetQ = "synthetic",
+                             seed: Seed = 0) -> Response:
+        """tr Cov(g_B) measured by sampling batches, the exact (N−B)/(B(N−1))·tr Σ, tr Σ/B."""
+        return await run(request, lambda: experiments.noise(dataset, seed))
+
+    @router.get("/flat-basin", response_class=Response, responses=JSON)
+    async def flat_basin(request: Request, seed: Seed = 0) -> Response:
+        """Fraction of runs ending in the flat basin of the sharp/flat surface, per B."""
+        return await run(request, lambda: experiments.flat_basin(seed))
+
+    @router.get("/steps-to-target", response_class=Response, responses=JSON)
+    async def steps_to_target(request: Request, dataset: DatasetQ = "synthetic",
+                              seed: Seed = 0) -> Response:
+        """Updates to reach the target per B with a tuned rate; B_crit fit; B_simple."""
+        return await run(request, lambda: experiments.critical(dataset, seed))
+
+    return router
