@@ -33,3 +33,13 @@ def test_measure_on_cuda() -> None:
     w = resolve("digits-mlp")
     r = measure(fresh_model(w, 0), w, 256, steps=5, repeats=2, warmup=2, device="cuda")
     assert r.device.startswith("cuda") and r.peak_bytes is not None and r.peak_bytes > 0
+
+
+def test_cpu_peak_covers_the_saved_activations() -> None:
+    w = resolve("digits-mlp")
+    small, big = (measure(fresh_model(w, 0), w, b, steps=2, repeats=1, warmup=1)
+                  for b in (64, 1024))
+    assert big.peak_bytes is not None and small.peak_bytes is not None
+    batch_input = 1024 * 64 * 4  # saved, but allocated before the step (the epoch's gather)
+    assert big.peak_bytes >= big.saved_bytes - batch_input > 0
+    assert big.peak_bytes > 4 * small.peak_bytes

@@ -183,7 +183,9 @@ def _run(args: argparse.Namespace) -> Any:
     if cmd == "throughput":
         executor = Executor("serial")
     else:
-        executor = Executor(args.executor, args.workers or Executor().workers, args.address)
+        threads = args.threads or w.threads  # default: fill the cores, no oversubscription
+        workers = args.workers or max(1, Executor().workers // threads)
+        executor = Executor(args.executor, workers, args.address)
     seeds = [args.seed + i for i in range(getattr(args, "seeds", 1))]
     run = {"out": out, "executor": executor, "resume": args.resume,
            "progress": not args.no_progress, "png": not args.no_png,

@@ -3,14 +3,20 @@
 A step is what training does: slice the batch from the in-memory data, forward,
 backward, SGD update. Each batch size gets warm-up steps (allocator, caches, kernels),
 then ``repeats`` timed runs of ``steps`` steps; the median is reported. Peak memory is
-``torch.cuda.max_memory_allocated`` above the pre-step level on CUDA and the process's
-peak resident set above its pre-step level on Linux CPUs (the peak is reset through
+``torch.cuda.max_memory_allocated`` above the level before the first step on CUDA; on the
+CPU, the peak of torch's allocations during one extra (profiled, untimed) step above the
+level at its start, from the profiler's memory events; if those are unavailable, the
+process's peak resident set above its level before the first step (Linux, reset through
 /proc/self/clear_refs). The bytes autograd saves for backward are counted on any device.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,19 +41,20 @@ class Throughput:
 
 
 def saved_bytes(model: nn.Module, w: Workload, x: torch.Tensor, y: torch.Tensor) -> int:
-    """Bytes of the distinct tensors autograd saves for the backward pass of one batch."""
+    """Bytes of the distinct tensors autograd saves for the backward pass of one batch
+    (parameters excluded; a view counts its own elements, not its whole storage)."""
+    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
     seen: dict[tuple[int, int], int] = {}
 
     def pack(t: torch.Tensor) -> torch.Tensor:
-        if t.device.type != "meta":
-            st = t.untyped_storage()
-            seen[(st.data_ptr(), t.device.index or 0)] = st.nbytes()
+        if t.untyped_storage().data_ptr() not in params:
+            nbytes = t.numel() * t.element_size()
+            seen[(t.data_ptr(), nbytes)] = nbytes
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         per_example_loss(w.loss, model(x), y).mean()
-    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
-    return sum(b for (ptr, _), b in seen.items() if ptr not in params)
+    return sum(seen.values())
 
 
 def _rss_peak() -> int | None:
@@ -67,6 +74,46 @@ def _reset_rss_peak() -> int | None:
     except OSError:
         return None
     return _rss_peak()
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence file descriptor 2 (the profiler's C++ start/stop lines) for a moment."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def profiled_peak(step: Callable[[], None]) -> int | None:
+    """Peak bytes torch allocates on the CPU during one call of ``step``, above the level
+    at its start, from the profiler's allocation events (None if they are unavailable)."""
+    try:
+        from torch._C._profiler import _EventType
+        from torch.profiler import ProfilerActivity, profile
+
+        with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU],
+                                      profile_memory=True) as prof:
+            step()
+        sizes: list[tuple[int, int]] = []
+        todo = list(prof.profiler.kineto_results.experimental_event_tree())
+        while todo:
+            node = todo.pop()
+            if node.tag == _EventType.Allocation:
+                sizes.append((node.start_time_ns, int(node.extra_fields.alloc_size)))
+            todo.extend(node.children)
+    except Exception:  # a private profiler API: fall back to the resident-set figure
+        return None
+    level = peak = 0
+    for _, size in sorted(sizes):
+        level += size
+        peak = max(peak, level)
+    return peak
 
 
 def _sync(device: torch.device) -> None:
@@ -90,14 +137,14 @@ def measure(model: nn.Module, w: Workload, batch_size: int, *, steps: int = 20,
         per_example_loss(w.loss, model(xb), yb).mean().backward()
         opt.step()
 
-    for _ in range(warmup):
-        step()
     _sync(dev)
     if dev.type == "cuda":
         base = torch.cuda.memory_allocated(dev)
         torch.cuda.reset_peak_memory_stats(dev)
-    else:
+    else:  # from before the warm-up, so this B's first allocations count
         base = _reset_rss_peak() or 0
+    for _ in range(warmup):
+        step()
     seconds = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -109,7 +156,9 @@ def measure(model: nn.Module, w: Workload, batch_size: int, *, steps: int = 20,
         peak: int | None = torch.cuda.max_memory_allocated(dev) - base
     else:
         top = _rss_peak()
-        peak = None if top is None or not base else max(top - base, 0)
+        peak = profiled_peak(step)
+        if peak is None and top is not None and base:
+            peak = max(top - base, 0)
     xb, yb = next(stream)
     saved = saved_bytes(model, w, xb, yb)
     median = float(np.median(seconds))
