@@ -77,7 +77,7 @@ def epsilon_sharpness(model: nn.Module, kind: LossKind, x: torch.Tensor, y: torc
         for _ in range(steps):
             vector_to_parameters(theta + z, params)
             loss = full_loss(model, kind, x, y)
-            best = max(best, float(loss))
+            best = max(best, float(loss.detach()))
             g = torch.cat([t.reshape(-1) for t in torch.autograd.grad(loss, params)])
             z = torch.clamp(z + 2 * box / steps * torch.sign(g), -box, box)
         vector_to_parameters(theta + z, params)
