@@ -24,7 +24,8 @@ def test_sweep_figure_has_measurement_fit_and_markers() -> None:
     assert list(steps.data[0].y) == pytest.approx([500.0, 200.0, 125.0])
     fit = steps.data[1]
     assert fit.y[0] == pytest.approx(100 * (1 + 32 / 8))  # the fitted law at B = 8
-    assert len(steps.layout.shapes) == 2  # B_crit and B_simple lines
+    assert [sh.x0 for sh in steps.layout.shapes] == [32.0, 50.0]
+    assert [a.x for a in steps.layout.annotations] == pytest.approx([1.50515, 1.69897], rel=1e-5)
     assert set(FIGURES) == {"sweep", "scaling", "sharpness", "throughput", "noise"}
 
 

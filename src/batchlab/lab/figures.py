@@ -28,10 +28,15 @@ def _col(table: list[dict[str, Any]], key: str) -> list[Any]:
     return [row.get(key) for row in table]
 
 
-def _vline(fig: go.Figure, x: Any, label: str, dash: str) -> None:
+def _vline(fig: go.Figure, x: Any, label: str, dash: str, side: str) -> None:
+    """A labelled vertical line at B = x on a log x axis: the shape takes data units, the
+    annotation log10 units (so add_vline, which passes one x to both, cannot be used)."""
     if isinstance(x, int | float) and np.isfinite(x) and x > 0:
-        fig.add_vline(x=x, line_dash=dash, line_color="#555",
-                      annotation_text=label, annotation_position="top")
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
+                      line={"dash": dash, "color": "#555"})
+        fig.add_annotation(x=float(np.log10(x)), y=1, yref="paper", yanchor="bottom",
+                           xanchor="right" if side == "left" else "left", showarrow=False,
+                           text=f"{label} = {x:.3g}")
 
 
 def sweep_figures(summary: dict[str, Any], records: list[Record]) -> Figures:
@@ -51,8 +56,8 @@ def sweep_figures(summary: dict[str, Any], records: list[Record]) -> Figures:
             fit = lo * (1 + bc / grid) if key == "steps" else lo * (1 + grid / bc)
             fig.add_scatter(x=grid, y=fit, mode="lines", line={"dash": "dash"},
                             name=f"fit, B_crit = {bc:.3g}")
-            _vline(fig, bc, "B_crit", "dash")
-        _vline(fig, fits.get("b_simple_target"), "B_simple at target", "dot")
+            _vline(fig, bc, "B_crit", "dash", "left")
+        _vline(fig, fits.get("b_simple_target"), "B_simple at target", "dot", "right")
         out[f"{name}_vs_batch"] = fig
     return out
 
