@@ -6,11 +6,9 @@ Run: ``make bench`` or ``.venv/bin/python bench/engine.py``.
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 
 import numpy as np
 from numba import njit
@@ -22,19 +20,9 @@ from batchlab.core.optim import Schedule, learning_rates
 from batchlab.core.scene import SceneSpec, build
 from batchlab.core.shuffle import permutations
 from batchlab.core.simulate import RunConfig, run, run_plan
+from benchtime import median_time
 
 TARGET_TORCH, TARGET_NUMPY = 1000.0, 30.0
-
-
-def best_of(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time in seconds over ``repeats`` calls (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def numpy_loop(data: Dataset, plan: EpochPlan, lrs: np.ndarray, start: tuple[float, float]
@@ -95,12 +83,12 @@ def fma_ns() -> float:
 
 def permutation_ns_per_element(n: int) -> float:
     rng = np.random.default_rng(0)
-    return best_of(lambda: rng.permutation(n), 200) / n * 1e9
+    return median_time(lambda: rng.permutation(n), 200) / n * 1e9
 
 
 def shuffle_ns_per_element(n: int) -> float:
     rng = np.random.default_rng(0)
-    return best_of(lambda: permutations(n, 20, rng), 200) / (20 * n) * 1e9
+    return median_time(lambda: permutations(n, 20, rng), 200) / (20 * n) * 1e9
 
 
 def import_seconds(module: str) -> float:
@@ -139,16 +127,16 @@ def main() -> int:
         np.testing.assert_allclose(traj.params, ref_t, rtol=0, atol=1e-12)
         u = traj.updates
         rng = np.random.default_rng(seed)  # a live stream: each call shuffles anew
-        ours = best_of(lambda cfg=cfg, rng=rng: run(LINEAR, data, cfg, rng), 50) / u * 1e9
-        given = best_of(lambda cfg=cfg, plan=plan: run_plan(LINEAR, data, cfg, plan), 50)
+        ours = median_time(lambda cfg=cfg, rng=rng: run(LINEAR, data, cfg, rng), 50) / u * 1e9
+        given = median_time(lambda cfg=cfg, plan=plan: run_plan(LINEAR, data, cfg, plan), 50)
         given = given / u * 1e9
-        t_np = best_of(lambda plan=plan, lrs=lrs, cfg=cfg: numpy_loop(data, plan, lrs,
+        t_np = median_time(lambda plan=plan, lrs=lrs, cfg=cfg: numpy_loop(data, plan, lrs,
                                                                       cfg.start), 3) / u * 1e9
-        t_torch = best_of(lambda plan=plan, lrs=lrs, cfg=cfg: torch_loop(data, plan, lrs,
+        t_torch = median_time(lambda plan=plan, lrs=lrs, cfg=cfg: torch_loop(data, plan, lrs,
                                                                          cfg.start), 1) / u * 1e9
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
-        t_torch1 = best_of(lambda plan=plan, lrs=lrs, cfg=cfg: torch_loop(data, plan, lrs,
+        t_torch1 = median_time(lambda plan=plan, lrs=lrs, cfg=cfg: torch_loop(data, plan, lrs,
                                                                           cfg.start), 1) / u * 1e9
         torch.set_num_threads(threads)
         floor = shuffle_ns * m.batch_size + 2 * fma
@@ -160,7 +148,7 @@ def main() -> int:
     print("identical results: batchlab == NumPy loop == torch.optim.SGD loop (atol 1e-12)")
     print(f"targets at B = 1 and 32: ≥ {TARGET_TORCH:.0f}× torch, ≥ {TARGET_NUMPY:.0f}× numpy: "
           f"{'met' if ok else 'NOT met'}")
-    t_scene = best_of(lambda: build(spec), 10)
+    t_scene = median_time(lambda: build(spec), 10)
     print(f"whole default scene (3 runs + exact minimum + 61×61 landscape): {t_scene * 1e3:.2f} ms")
     for mod in ("batchlab", "batchlab.core", "batchlab.core.scene"):
         print(f"import {mod}: {import_seconds(mod) * 1e3:.0f} ms (fresh interpreter)")

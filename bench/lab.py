@@ -9,9 +9,6 @@ Run: ``make bench`` or ``.venv/bin/python bench/lab.py``.
 from __future__ import annotations
 
 import os
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,19 +24,9 @@ from batchlab.lab.noise import exact_noise  # noqa: E402
 from batchlab.lab.pergrad import loop_gradients, per_example  # noqa: E402
 from batchlab.lab.timing import measure  # noqa: E402
 from batchlab.lab.workloads import BUILTINS, fresh_model, per_example_loss, resolve  # noqa: E402
+from benchtime import median_time  # noqa: E402  (bench/benchtime.py)
 
 TARGET_DATA, TARGET_COST, TARGET_LOOP = 5.0, 3.0, 100.0
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time (s) over ``repeats`` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def data_path() -> None:

@@ -9,45 +9,11 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
+from batchlab.argtypes import USAGE_ERROR, OneLineParser, float_in, int_in
 from batchlab.core.batching import SAMPLINGS
 from batchlab.core.optim import SCHEDULES
-
-USAGE_ERROR = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are a single line."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
-
-
-def _int_in(low: int, high: int) -> Callable[[str], int]:
-    def parse(s: str) -> int:
-        try:
-            v = int(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer between {low} and {high}, "
-                                             f"got {s!r}") from None
-        if not low <= v <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {v}")
-        return v
-    return parse
-
-
-def _float_in(low: float, high: float) -> Callable[[str], float]:
-    def parse(s: str) -> float:
-        try:
-            v = float(s)
-        except ValueError:
-            v = float("nan")
-        if not low <= v <= high:
-            raise argparse.ArgumentTypeError(f"must be a number between {low:g} and {high:g}, "
-                                             f"got {s!r}")
-        return v
-    return parse
 
 
 def _add_scene_args(p: argparse.ArgumentParser) -> None:
@@ -57,13 +23,13 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
         return int(LIMITS[name].low), int(LIMITS[name].high)
 
     p.add_argument("--dataset", choices=tuple(RECOMMENDED), default="synthetic")
-    p.add_argument("--n", type=_int_in(*lim("n")), default=1000, help="examples (N)")
-    p.add_argument("--batch-size", type=_int_in(*lim("batch_size")), default=32,
+    p.add_argument("--n", type=int_in(*lim("n")), default=1000, help="examples (N)")
+    p.add_argument("--batch-size", type=int_in(*lim("batch_size")), default=32,
                    help="mini-batch size B")
     d = SceneSpec()
-    p.add_argument("--lr", type=_float_in(LIMITS["lr"].low, LIMITS["lr"].high), default=d.lr)
-    p.add_argument("--epochs", type=_int_in(*lim("epochs")), default=d.epochs)
-    p.add_argument("--seed", type=_int_in(*lim("seed")), default=0)
+    p.add_argument("--lr", type=float_in(LIMITS["lr"].low, LIMITS["lr"].high), default=d.lr)
+    p.add_argument("--epochs", type=int_in(*lim("epochs")), default=d.epochs)
+    p.add_argument("--seed", type=int_in(*lim("seed")), default=0)
     p.add_argument("--schedule", choices=SCHEDULES, default="cosine")
     p.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
     p.add_argument("--drop-last", action="store_true")
@@ -72,12 +38,12 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
 
 def build_parser(with_lab: bool = True) -> argparse.ArgumentParser:
     """The whole parser; ``with_lab=False`` skips the lab's options (they import torch)."""
-    parser = _Parser(prog="batchlab", description="Mini-batch training, computed for real.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog="batchlab", description="Mini-batch training, computed for real.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     serve = sub.add_parser("serve", help="serve the lesson on http://127.0.0.1:8000")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_int_in(1, 65535), default=8000)
+    serve.add_argument("--port", type=int_in(1, 65535), default=8000)
 
     scene = sub.add_parser("scene", help="compute the race of the three methods")
     _add_scene_args(scene)
@@ -88,10 +54,10 @@ def build_parser(with_lab: bool = True) -> argparse.ArgumentParser:
     _add_scene_args(fig)
 
     plan = sub.add_parser("epoch-plan", help="show how an epoch is cut into batches")
-    plan.add_argument("--n", type=_int_in(1, 100_000), required=True)
-    plan.add_argument("--batch-size", type=_int_in(1, 100_000), required=True)
-    plan.add_argument("--epochs", type=_int_in(1, 1000), default=1)
-    plan.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=0)
+    plan.add_argument("--n", type=int_in(1, 100_000), required=True)
+    plan.add_argument("--batch-size", type=int_in(1, 100_000), required=True)
+    plan.add_argument("--epochs", type=int_in(1, 1000), default=1)
+    plan.add_argument("--seed", type=int_in(0, 2**32 - 1), default=0)
     plan.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
     plan.add_argument("--drop-last", action="store_true")
     plan.add_argument("--json", action="store_true")

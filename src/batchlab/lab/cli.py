@@ -11,46 +11,16 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-USAGE_ERROR = 2
+from batchlab.argtypes import USAGE_ERROR, OneLineParser, float_in, int_in
+
 COMMANDS = ("noise-scale", "throughput", "sweep", "scaling", "sharpness")
 FIELDS = {"batch_size": "--batch-size", "batch_sizes": "--batch-sizes", "b_small": "--b-small",
           "b_big": "--b-big", "device": "--device", "out": "--out", "workload": "--workload",
           "lrs": "--lrs", "draws": "--draws"}
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """Argument errors as a single line, exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
-
-
-def int_in(low: int, high: int) -> Callable[[str], int]:
-    def parse(s: str) -> int:
-        try:
-            v = int(s)
-        except ValueError:
-            v = low - 1
-        if not low <= v <= high:
-            raise argparse.ArgumentTypeError(f"must be an integer between {low} and {high}, "
-                                             f"got {s!r}")
-        return v
-    return parse
-
-
-def float_in(low: float, high: float) -> Callable[[str], float]:
-    def parse(s: str) -> float:
-        try:
-            v = float(s)
-        except ValueError:
-            v = float("nan")
-        if not low <= v <= high:
-            raise argparse.ArgumentTypeError(f"must be a number between {low:g} and {high:g}, "
-                                             f"got {s!r}")
-        return v
-    return parse
 
 
 def int_list(low: int, high: int) -> Callable[[str], list[int]]:
