@@ -21,6 +21,12 @@ def test_scene_json_has_every_per_update_record(capsys):
     assert [len(b) for b in mini["batches"][:7]] == [8] * 6 + [2]
 
 
+def test_real_dataset_uses_its_recommended_settings(capsys):
+    assert main(["scene", "--dataset", "diabetes", "--json"]) == 0
+    spec = json.loads(capsys.readouterr().out)["spec"]
+    assert (spec["n"], spec["lr"], spec["epochs"]) == (442, 0.2, 30)
+
+
 def test_scene_summary(capsys):
     assert main(["scene", "--n", "100", "--epochs", "3"]) == 0
     out = capsys.readouterr().out

@@ -23,12 +23,16 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
         return int(LIMITS[name].low), int(LIMITS[name].high)
 
     p.add_argument("--dataset", choices=tuple(RECOMMENDED), default="synthetic")
-    p.add_argument("--n", type=int_in(*lim("n")), default=1000, help="examples (N)")
+    p.add_argument("--n", type=int_in(*lim("n")), default=None,
+                   help="examples N (default: the dataset's recommended)")
     p.add_argument("--batch-size", type=int_in(*lim("batch_size")), default=32,
                    help="mini-batch size B")
     d = SceneSpec()
-    p.add_argument("--lr", type=float_in(LIMITS["lr"].low, LIMITS["lr"].high), default=d.lr)
-    p.add_argument("--epochs", type=int_in(*lim("epochs")), default=d.epochs)
+    p.add_argument("--lr", type=float_in(LIMITS["lr"].low, LIMITS["lr"].high), default=None,
+                   help=f"learning rate (default: the dataset's recommended; {d.lr:g} "
+                        "for synthetic)")
+    p.add_argument("--epochs", type=int_in(*lim("epochs")), default=None,
+                   help=f"epochs (default: the dataset's recommended, {d.epochs} for synthetic)")
     p.add_argument("--seed", type=int_in(*lim("seed")), default=0)
     p.add_argument("--schedule", choices=SCHEDULES, default="cosine")
     p.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
@@ -76,9 +80,8 @@ def build_parser(with_lab: bool = True) -> argparse.ArgumentParser:
 def _spec(args: argparse.Namespace) -> Any:
     from batchlab.core.scene import SceneSpec
 
-    fields = ("dataset", "n", "batch_size", "lr", "epochs", "seed", "schedule", "sampling",
-              "drop_last")
-    return SceneSpec(**{f: getattr(args, f) for f in fields})
+    fields = ("n", "batch_size", "lr", "epochs", "seed", "schedule", "sampling", "drop_last")
+    return SceneSpec.for_dataset(args.dataset, **{f: getattr(args, f) for f in fields})
 
 
 def _scene(args: argparse.Namespace) -> int:
@@ -97,8 +100,9 @@ def _scene(args: argparse.Namespace) -> int:
           f"{'end/span':>10}")
     for m in scene.methods:
         t = m.trajectory
-        tail = f"diverged at update {t.diverged_at}" if t.diverged else (
-            f"{t.loss[-1]:>12.6f}{roughness(t):>11.2f}"
+        tail = f"   diverged at update {t.diverged_at}" if t.diverged else (
+            f"{t.loss[-1]:>12.6f}{roughness(t):>11.2f}" if abs(t.loss[-1]) < 1e5 else
+            f"{t.loss[-1]:>12.4e}{roughness(t):>11.2f}"
             f"{float(((t.final - scene.minimum) ** 2).sum() ** 0.5) / span(scene):>10.4f}")
         print(f"{m.label:<12}{m.batch_size:>6}{t.updates:>9}{tail}")
     return 0
@@ -113,6 +117,8 @@ def _figure(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".png", ".svg", ".json"):
         raise ValueError(f"out must end in .html, .png, .svg or .json, got {out.name!r}")
+    if not out.parent.is_dir():
+        raise ValueError(f"out must be in an existing folder, {out.parent} is not one")
     scene = build(_spec(args))
     fig = race_figure(scene) if args.kind == "race" else loss_figure(scene)
     if out.suffix.lower() == ".html":

@@ -65,8 +65,10 @@ def test_scaling_and_sharpness_and_throughput_tables() -> None:
 def test_arguments_name_the_limit() -> None:
     with pytest.raises(ValueError, match=r"batch_sizes must be between 1 and N=569"):
         lab.sweep("cancer-logreg", [1000], [0.1])
-    with pytest.raises(ValueError, match="b_small and b_big"):
+    with pytest.raises(ValueError, match="b_small must be between 1 and b_big - 1 = 63"):
         lab.noise_scale("cancer-logreg", b_small=64, b_big=64)
+    with pytest.raises(ValueError, match="b_big must be between 2 and N=569, got 100000"):
+        lab.noise_scale("cancer-logreg", b_big=100_000)
 
 
 def test_lab_package_is_lazy() -> None:

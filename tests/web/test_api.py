@@ -93,6 +93,11 @@ def test_scene_arrays_are_the_engines_exact_values(client: TestClient) -> None:
         np.testing.assert_array_equal(rec["order"], m.trajectory.plan.order)
 
 
+def test_real_dataset_defaults_to_its_recommended_settings(client: TestClient) -> None:
+    spec = typed.loads(client.get("/api/scene?dataset=breast-cancer").content)["spec"]
+    assert (spec["n"], spec["lr"], spec["epochs"]) == (569, 2.0, 80)
+
+
 def test_same_seed_same_paths(client: TestClient) -> None:
     client.app.state.scene_cache._items.clear()  # type: ignore[attr-defined]
     a = client.get("/api/scene?seed=3&batch_size=64").content

@@ -82,6 +82,18 @@ class SceneSpec:
                              f"got {self.epochs}")
 
     @classmethod
+    def for_dataset(cls, dataset: str = "synthetic", **values: Any) -> SceneSpec:
+        """A spec whose n, lr and epochs default to the dataset's recommended ones;
+        values given as None also fall back to them."""
+        base: dict[str, Any] = dict(RECOMMENDED.get(dataset, {}))
+        base.update({k: v for k, v in values.items() if v is not None})
+        if "n" in base:
+            base["n"] = int(base["n"])
+        if "epochs" in base:
+            base["epochs"] = int(base["epochs"])
+        return cls(dataset=dataset, **base)
+
+    @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> SceneSpec:
         """Build from loosely typed values (query strings, CLI), naming any unknown field."""
         known = {f.name: f for f in fields(cls)}

@@ -122,9 +122,10 @@ def noise_scale(workload: Workload | str, *, seeds: Sequence[int] = (0,), b_smal
     """Exact B_simple (per-example norms), two-batch estimates with intervals, tracking."""
     w = _workload(workload)
     _check_batches("batch_size", [batch_size], w.n)
-    if not 1 <= b_small < b_big <= w.n:
-        raise ValueError(f"b_small and b_big must satisfy 1 <= b_small < b_big <= N={w.n}, "
-                         f"got {b_small} and {b_big}")
+    if not 2 <= b_big <= w.n:
+        raise ValueError(f"b_big must be between 2 and N={w.n}, got {b_big}")
+    if not 1 <= b_small < b_big:
+        raise ValueError(f"b_small must be between 1 and b_big - 1 = {b_big - 1}, got {b_small}")
     trials = [NoiseTrial(device, threads or w.threads, s, method, b_small, b_big,  # type: ignore[arg-type]
                          draws, batch_size, lr or w.lr, train_steps, noise_every)
               for s in seeds]

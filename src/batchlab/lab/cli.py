@@ -201,6 +201,10 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"{prog}: error: {_flag(str(exc))}", file=sys.stderr)
         return USAGE_ERROR
+    except (ConnectionError, OSError) as exc:  # e.g. no Ray cluster at --address
+        print(f"{prog}: error: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+              file=sys.stderr)
+        return 1
     print(f"{exp.kind} on {exp.workload}: {len(exp.records)} trials")
     print(exp.table)
     print(f"results: {exp.out}")

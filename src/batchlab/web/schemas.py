@@ -28,10 +28,13 @@ class SceneQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dataset: Dataset = "synthetic"
-    n: int = Field(1000, ge=_lo("n"), le=_hi("n"))
+    n: int | None = Field(None, ge=_lo("n"), le=_hi("n"),
+                          description="examples N (default: the dataset's recommended)")
     batch_size: int = Field(32, ge=_lo("batch_size"), le=_hi("batch_size"))
-    lr: float = Field(0.2, ge=_lo("lr"), le=_hi("lr"), allow_inf_nan=False)
-    epochs: int = Field(30, ge=_lo("epochs"), le=_hi("epochs"))
+    lr: float | None = Field(None, ge=_lo("lr"), le=_hi("lr"), allow_inf_nan=False,
+                             description="learning rate (default: the dataset's recommended)")
+    epochs: int | None = Field(None, ge=_lo("epochs"), le=_hi("epochs"),
+                               description="epochs (default: the dataset's recommended)")
     seed: int = Field(0, ge=_lo("seed"), le=_hi("seed"))
     data_seed: int = Field(0, ge=_lo("data_seed"), le=_hi("data_seed"))
     schedule: ScheduleKind = "cosine"

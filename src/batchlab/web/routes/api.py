@@ -52,7 +52,8 @@ def make_router(cache: SceneCache, max_age: int) -> APIRouter:
         """The race of the three methods for one spec, as JSON. Arrays are base64 typed
         arrays ``{"dtype": "f8"|"i4", "shape": [...], "bdata": ...}`` (little-endian)."""
         try:
-            spec = SceneSpec(**q.model_dump())
+            values = q.model_dump()
+            spec = SceneSpec.for_dataset(values.pop("dataset"), **values)
         except ValueError as exc:
             raise field_error(exc, set(SceneQuery.model_fields)) from None
         return send(request, await cache.body(spec), "application/json", max_age)

@@ -39,7 +39,9 @@ def make_router(max_builds: int) -> APIRouter:
     @router.get("/steps-to-target", response_class=Response, responses=JSON)
     async def steps_to_target(request: Request, dataset: DatasetQ = "synthetic",
                               seed: Seed = 0) -> Response:
-        """Updates to reach the target per B with a tuned rate; B_crit fit; B_simple."""
+        """Updates to reach the target per B with a tuned rate; B_crit fit; B_simple.
+        ``steps`` is -1 and ``best_lr`` NaN for a B that no rate on the grid brought to the
+        target within 10 epochs (the fit leaves those out)."""
         return await run(request, lambda: experiments.critical(dataset, seed))
 
     return router
