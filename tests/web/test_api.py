@@ -174,3 +174,20 @@ def test_plotly_served_locally_and_compressed(client: TestClient) -> None:
     z = client.get("/static/vendor/plotly.min.js", headers={"Accept-Encoding": "zstd"})
     assert z.headers["content-encoding"] == "zstd" and z.content == r.content
     assert int(z.headers["content-length"]) < int(r.headers["content-length"])
+
+
+def test_broken_lesson_content_names_the_file_and_line(tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from batchlab.lesson.errors import ContentError
+    from batchlab.web.routes import pages
+
+    def broken() -> Any:
+        raise ContentError(Path("b2-formulas.md"), 12, "unclosed $")
+
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    app.include_router(pages.make_router(broken, has_lab=False))
+    r = TestClient(app).get("/")
+    assert r.status_code == 503 and "b2-formulas.md:12" in r.text and "unclosed $" in r.text

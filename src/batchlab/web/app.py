@@ -14,7 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from batchlab.core.scene import SceneSpec
-from batchlab.web import lesson_view
+from batchlab.lesson.render import load_lesson
 from batchlab.web.assets import lazy_blob, plotly_js
 from batchlab.web.errors import FieldError, field_error_handler
 from batchlab.web.routes import api, experiments, pages, vendor
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     lab = _lab_router(settings)
     if lab is not None:
         app.include_router(lab)
-    app.include_router(pages.make_router(lesson_view.load, has_lab=lab is not None))
+    app.include_router(pages.make_router(load_lesson, has_lab=lab is not None))
     app.include_router(vendor.make_router(plotly, settings.static_max_age))
     app.mount("/static", StaticFiles(directory=STATIC, packages=None), name="static")
     gc.freeze()  # start-up objects leave the collector's generations: shorter GC pauses

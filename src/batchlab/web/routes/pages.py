@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from batchlab.lesson.render import ContentError
 from batchlab.web.routes.api import meta
 
 WEB = Path(__file__).resolve().parent.parent
@@ -25,8 +26,11 @@ def make_router(lesson_text: Callable[[], Any], has_lab: bool) -> APIRouter:
     meta_json = json.dumps(meta(), separators=(",", ":")).replace("</", "<\\/")
 
     @router.get("/", response_class=HTMLResponse)
-    def index(request: Request) -> HTMLResponse:
-        lesson = lesson_text()  # the lesson caches its rendering until a content file changes
+    def index(request: Request) -> Response:
+        try:
+            lesson = lesson_text()  # cached by the lesson until a content file changes
+        except ContentError as exc:  # an instructor's edit broke a file: say where
+            return PlainTextResponse(f"The lesson text has an error: {exc}", status_code=503)
         methods = {m.id: m for m in lesson.methods}
         return templates.TemplateResponse(request, "index.html", {
             "lesson": lesson, "methods": methods, "meta_json": meta_json,
