@@ -19,10 +19,11 @@ from pathlib import Path
 import httpx
 
 from batchlab.core.scene import SceneSpec
-from batchlab.web.scenes import Timings, encode_scene
+from batchlab.web.scenes import SceneFormat, Timings, encode_scene
 
 REQUESTS = 200
 UNCACHED = 60
+SPLIT_BUILDS = 60
 TARGET_CACHED_VS_STATIC = 0.5
 CHROMIUM = "/usr/bin/chromium"
 
@@ -72,18 +73,20 @@ def row(name: str, lat: list[float], size: int) -> float:
     return rps
 
 
-def split() -> None:
-    """Median seconds per stage of an uncached build, measured in-process."""
+def split(fmt: SceneFormat) -> float:
+    """Median ms per stage of an uncached default-scene build, in-process; the engine's
+    share of their sum."""
     t = Timings()
     rows = []
-    for seed in range(30):
-        encode_scene(SceneSpec(seed=100 + seed), 1, t)
+    for seed in range(SPLIT_BUILDS):
+        encode_scene(SceneSpec(seed=100 + seed), fmt, t)
         rows.append((t.engine, t.serialise, t.compress))
     med = [statistics.median(c) * 1e3 for c in zip(*rows, strict=True)]
     total = sum(med)
-    print(f"uncached split (median ms): engine {med[0]:.1f} ({med[0] / total:.0%}), "
-          f"serialise to JSON with typed arrays {med[1]:.1f} ({med[1] / total:.0%}), "
-          f"zstd {med[2]:.1f} ({med[2] / total:.0%})")
+    print(f"  {fmt + ':':<8}engine {med[0]:.2f} ({med[0] / total:.0%}), serialise "
+          f"{med[1]:.2f} ({med[1] / total:.0%}), zstd + ETag {med[2]:.2f} "
+          f"({med[2] / total:.0%})")
+    return med[0] / total
 
 
 def browser(base: str) -> None:
@@ -140,17 +143,26 @@ def main() -> int:
                       f"(uncached: {UNCACHED}); scene bodies as browsers get them (zstd), "
                       "the static file uncompressed (its fastest path)")
                 print(f"{'':<34}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>10}{'KiB':>10}")
-                unc = row("/api/scene uncached (new seeds)", *timed(
-                    client, lambda i: f"{base}/api/scene?seed={1000 + i}", UNCACHED))
-                cached = row("/api/scene cached (default)", *timed(
+                unc = row("/api/scene uncached, page (binary)", *timed(
+                    client, lambda i: f"{base}/api/scene?seed={1000 + i}&format=binary",
+                    UNCACHED))
+                row("/api/scene uncached, JSON", *timed(
+                    client, lambda i: f"{base}/api/scene?seed={2000 + i}", UNCACHED))
+                cached = row("/api/scene cached (default, JSON)", *timed(
                     client, lambda i: base + "/api/scene", REQUESTS))
+                row("/api/scene cached (default, binary)", *timed(
+                    client, lambda i: base + "/api/scene?format=binary", REQUESTS))
                 static = row("static file, same JSON (StaticFiles)", *timed(
                     client, lambda i: base + "/bench-static/scene.json", REQUESTS,
                     {"Accept-Encoding": "identity"}))
                 print(f"cached scene / static file throughput: {cached / static:.2f}× "
                       f"(target ≥ {TARGET_CACHED_VS_STATIC}×); cached / uncached: "
                       f"{cached / unc:.0f}×")
-            split()
+            print(f"uncached default scene, split by stage (median of {SPLIT_BUILDS} builds):")
+            share = split("binary")
+            split("json")
+            print(f"engine share of the page's uncached scene: {share:.0%} "
+                  f"(target: the engine dominates, > 50%)")
             browser(base)
         finally:
             proc.terminate()

@@ -86,7 +86,7 @@ def _spec(args: argparse.Namespace) -> Any:
 
 def _scene(args: argparse.Namespace) -> int:
     from batchlab.core.export import scene_to_dict
-    from batchlab.core.scene import build, roughness, span
+    from batchlab.core.scene import build, span
 
     scene = build(_spec(args))
     if args.json:
@@ -100,10 +100,10 @@ def _scene(args: argparse.Namespace) -> int:
           f"{'end/span':>10}")
     for m in scene.methods:
         t = m.trajectory
-        tail = f"   diverged at update {t.diverged_at}" if t.diverged else (
-            f"{t.loss[-1]:>12.6f}{roughness(t):>11.2f}" if abs(t.loss[-1]) < 1e5 else
-            f"{t.loss[-1]:>12.4e}{roughness(t):>11.2f}"
-            f"{float(((t.final - scene.minimum) ** 2).sum() ** 0.5) / span(scene):>10.4f}")
+        loss = f"{t.loss[-1]:>12.6f}" if abs(t.loss[-1]) < 1e5 else f"{t.loss[-1]:>12.4e}"
+        end = float(((t.final - scene.minimum) ** 2).sum() ** 0.5) / span(scene)
+        tail = (f"   diverged at update {t.diverged_at}" if t.diverged
+                else f"{loss}{m.roughness:>11.2f}{end:>10.4f}")
         print(f"{m.label:<12}{m.batch_size:>6}{t.updates:>9}{tail}")
     return 0
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from batchlab.core.batching import iterations_per_epoch
 from batchlab.core.scene import RECOMMENDED, SceneSpec, build
-from batchlab.web import typed
+from batchlab.web import frame, typed
 from batchlab.web.app import create_app
 from batchlab.web.schemas import Dataset
 from batchlab.web.settings import Settings
@@ -66,7 +66,7 @@ def test_default_scene_has_three_real_paths(client: TestClient) -> None:
     for m in s["methods"]:
         assert len(m["w"]) == len(m["b"]) == len(m["loss"]) == m["updates"] + 1
         assert m["examples"][-1] == 30 * 1000
-        assert m["w"].dtype == np.float64 and m["examples"].dtype == np.int32
+        assert m["w"].dtype == np.float64 and m["examples"].dtype == np.uint16  # 30 000 fits
         assert m["updates_per_epoch"] == iterations_per_epoch(1000, m["batch_size"])
     assert set(s["minimum"]) == {"w", "b", "loss"}
 
@@ -84,13 +84,42 @@ def test_scene_is_compressed_and_cached(client: TestClient) -> None:
     assert client.get("/healthz").json()["scene_cache"]["items"] >= 1
 
 
-def test_scene_arrays_are_the_engines_exact_values(client: TestClient) -> None:
-    s = typed.loads(client.get("/api/scene?seed=2&n=200&epochs=3").content)
+@pytest.mark.parametrize("fmt", ["json", "binary"])
+def test_scene_arrays_are_the_engines_exact_values(client: TestClient, fmt: str) -> None:
+    r = client.get(f"/api/scene?seed=2&n=200&epochs=3&format={fmt}")
+    s = (frame.loads if fmt == "binary" else typed.loads)(r.content)
     scene = build(SceneSpec(seed=2, n=200, epochs=3))
     for rec, m in zip(s["methods"], scene.methods, strict=True):
         np.testing.assert_array_equal(rec["w"], m.trajectory.params[:, 0])
         np.testing.assert_array_equal(rec["loss"], m.trajectory.loss)
         np.testing.assert_array_equal(rec["order"], m.trajectory.plan.order)
+        np.testing.assert_array_equal(rec["step_lr"], m.trajectory.lr)
+    np.testing.assert_array_equal(s["landscape"]["loss"], scene.grid.loss)
+
+
+def test_binary_scene_carries_the_same_values_as_json(client: TestClient) -> None:
+    b = client.get("/api/scene?seed=5&format=binary")
+    j = client.get("/api/scene?seed=5")
+    assert b.headers["content-type"] == frame.MEDIA_TYPE
+    assert b.headers["etag"] != j.headers["etag"]
+    _assert_same(frame.loads(b.content), typed.loads(j.content))
+    assert len(b.content) < len(j.content)
+
+
+def _assert_same(a: Any, b: Any) -> None:
+    if isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for k in a:
+            _assert_same(a[k], b[k])
+    elif isinstance(a, list):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _assert_same(x, y)
+    else:
+        assert a == b
 
 
 def test_real_dataset_defaults_to_its_recommended_settings(client: TestClient) -> None:
@@ -125,6 +154,7 @@ def test_same_seed_same_paths(client: TestClient) -> None:
     ("seed=-1", "seed"),
     ("schedule=zigzag", "schedule"),
     ("bogus=1", "bogus"),
+    ("format=xml", "format"),
 ])
 def test_bad_scene_input_is_422_naming_the_field(client: TestClient, query: str,
                                                  field: str) -> None:

@@ -103,6 +103,34 @@ def test_url_round_trips(page: Any, server: str) -> None:
     assert page.evaluate("window.batchlab.t") == 10
 
 
+def test_page_decodes_the_binary_frame_to_the_json_values(page: Any, server: str) -> None:
+    """The page's frame decoder (JS) against its JSON decoder, field by field, exactly."""
+    _open(page, server)
+    diff = page.evaluate("""async () => {
+        const api = await import('/static/js/api.js');
+        const q = '/api/scene?dataset=diabetes&batch_size=16&epochs=4&seed=9';
+        const b = api.decodeFrame(await (await fetch(q + '&format=binary')).arrayBuffer());
+        const j = api.decodeTyped(await (await fetch(q)).json());
+        const bad = [];
+        const same = (x, y, path) => {
+          if (ArrayBuffer.isView(x) || Array.isArray(x)) {
+            if (x.constructor !== y.constructor || x.length !== y.length) bad.push(path);
+            else for (let i = 0; i < x.length; i++) same(x[i], y[i], `${path}[${i}]`);
+          } else if (x && typeof x === 'object') {
+            const kx = Object.keys(x).sort().join(), ky = Object.keys(y).sort().join();
+            if (kx !== ky) bad.push(path);
+            else for (const k of Object.keys(x)) same(x[k], y[k], `${path}.${k}`);
+          } else if (!Object.is(x, y)) bad.push(path);
+        };
+        same(b, j, '');
+        const w = b.methods[2].w;
+        return {bad: bad.slice(0, 5), n: w.length, type: w.constructor.name,
+                grid: [b.landscape.loss.length, b.landscape.loss[0].length]};
+    }""")
+    assert diff["bad"] == [] and diff["type"] == "Float64Array" and diff["n"] == 4 * 442 + 1
+    assert diff["grid"] == [61, 61]
+
+
 def test_keyboard_play_pause_and_step(page: Any, server: str) -> None:
     _open(page, server, "t=0&method=full")
     page.focus("#landscape")

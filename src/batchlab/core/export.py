@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from batchlab.core.batching import EpochPlan, iterations_per_epoch
-from batchlab.core.scene import Scene, roughness, span
+from batchlab.core.scene import Scene, span
 
 
 def _arr(a: np.ndarray, digits: int | None) -> Any:
@@ -55,7 +55,7 @@ def scene_to_dict(scene: Scene, digits: int | None = None,
             "updates_per_epoch": iterations_per_epoch(scene.dataset.n, m.batch_size,
                                                       t.config.drop_last),
             "updates": used, "diverged": t.diverged, "diverged_at": t.diverged_at,
-            "roughness": roughness(t) if not t.diverged else None,
+            "roughness": m.roughness,
             "w": _arr(t.params[:, 0], digits), "b": _arr(t.params[:, 1], digits),
             "loss": _arr(t.loss, digits), "examples": _arr(t.examples, digits),
             "epoch": _arr(t.epoch, digits), "step_lr": _arr(t.lr, digits),
@@ -76,7 +76,8 @@ def scene_to_dict(scene: Scene, digits: int | None = None,
         "model": scene.model.name,
         "minimum": {"w": float(scene.minimum[0]), "b": float(scene.minimum[1]),
                     "loss": scene.min_loss},
-        "landscape": {"w": g.w.tolist(), "b": g.b.tolist(), "loss": g.loss.tolist(),
+        "landscape": {"w": _arr(g.w, digits), "b": _arr(g.b, digits),
+                      "loss": _arr(g.loss, digits),
                       "span": span(scene)},
         "methods": methods,
     }

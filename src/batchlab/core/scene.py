@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from batchlab.core.batching import SAMPLINGS, Sampling
 from batchlab.core.data import FIXED_SIZES, Dataset, load
@@ -156,6 +157,7 @@ class MethodRun:
     label: str
     batch_size: int
     trajectory: Trajectory
+    roughness: float | None  # None when the run diverged
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,7 +195,8 @@ def build(spec: SceneSpec) -> Scene:
                         sampling=spec.sampling, drop_last=spec.drop_last, schedule=schedule,
                         max_abs=RUNAWAY)
         traj = run(model, data, cfg, np.random.default_rng([spec.seed, i]))
-        runs.append(MethodRun(style.key, style.label, cfg.batch_size, traj))
+        runs.append(MethodRun(style.key, style.label, cfg.batch_size, traj,
+                              None if traj.diverged else roughness(traj)))
     w_rng, b_rng = _bounds(minimum, runs)
     grid = loss_grid(model, data, w_rng, b_rng, spec.resolution)
     return Scene(spec, data, model, minimum, model.loss(minimum, data.x, data.y), grid,
@@ -206,19 +209,29 @@ def _bounds(minimum: np.ndarray, runs: list[MethodRun]) -> tuple[tuple[float, fl
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = 0.15 * (hi - lo)
     lo, hi = lo - pad, hi + pad
-    allp = np.vstack([r.trajectory.params for r in runs])
+    # column by column: a reduction along axis 0 of an (N, 2) array is ~30× slower
+    p_lo = np.array([min(r.trajectory.params[:, j].min() for r in runs) for j in (0, 1)])
+    p_hi = np.array([max(r.trajectory.params[:, j].max() for r in runs) for j in (0, 1)])
     width = hi - lo
-    lo = np.maximum(np.minimum(lo, allp.min(axis=0) - 0.05 * width), lo - 0.25 * width)
-    hi = np.minimum(np.maximum(hi, allp.max(axis=0) + 0.05 * width), hi + 0.25 * width)
+    lo = np.maximum(np.minimum(lo, p_lo - 0.05 * width), lo - 0.25 * width)
+    hi = np.minimum(np.maximum(hi, p_hi + 0.05 * width), hi + 0.25 * width)
     return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 
 
 def roughness(traj: Trajectory) -> float:
     """Path length divided by the straight start-to-end distance (1 = a straight path)."""
     p = traj.params
-    length = float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum())
     chord = float(np.linalg.norm(p[-1] - p[0]))
-    return float("inf") if chord == 0.0 else length / chord
+    return float("inf") if chord == 0.0 else _path_length(p) / chord
+
+
+@njit(cache=True)
+def _path_length(p: np.ndarray) -> float:
+    """Sum of the Euclidean lengths of the steps between consecutive rows."""
+    total = 0.0
+    for k in range(1, p.shape[0]):
+        total += np.hypot(p[k, 0] - p[k - 1, 0], p[k, 1] - p[k - 1, 1])
+    return total
 
 
 def span(scene: Scene) -> float:

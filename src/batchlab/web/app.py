@@ -42,7 +42,7 @@ def _warm_up(cache: SceneCache, assets: list[Callable[[], object]]
         async def warm() -> None:
             for get in assets:
                 await to_thread.run_sync(get)
-            await cache.body(SceneSpec())
+            await cache.body(SceneSpec(), "binary")  # what the page asks for first
         task = asyncio.create_task(warm())
         yield
         task.cancel()
@@ -54,8 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     cache = SceneCache(max_items=settings.scene_cache_size,
                        max_bytes=settings.scene_cache_bytes,
-                       max_builds=settings.max_concurrent_builds,
-                       level=settings.scene_zstd_level)
+                       max_builds=settings.max_concurrent_builds)
     plotly = lazy_blob(plotly_js)
     app = FastAPI(title="batchlab", summary="Mini-batch training, computed for real.",
                   version="0.1.0", docs_url=None, redoc_url=None,

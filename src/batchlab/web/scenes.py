@@ -1,19 +1,40 @@
-"""Scene responses as ready compressed bytes: a bounded LRU keyed by the spec, bounded
-builds. Arrays travel as base64 typed arrays (exact float64), compressed with zstd."""
+"""Scene responses as ready compressed bytes: a bounded LRU keyed by spec and format,
+bounded builds. Two formats carry the same values: JSON with base64 typed arrays (for any
+client) and the binary frame the page reads (smaller, and about 4× cheaper to encode)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from anyio import to_thread
 
 from batchlab.core.export import scene_to_dict
 from batchlab.core.scene import SceneSpec, build
-from batchlab.web import typed
+from batchlab.web import frame, typed
 from batchlab.web.responses import Blob
+
+SceneFormat = Literal["json", "binary"]
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How one format is written: serialiser, media type and zstd level."""
+
+    dumps: Callable[[Any], bytes | bytearray]
+    media_type: str
+    level: int
+
+
+ENCODINGS: dict[str, Encoding] = {
+    # base64 text needs level 1 to shrink; byte planes shrink as much at -1, faster
+    "json": Encoding(typed.dumps, "application/json", 1),
+    "binary": Encoding(frame.dumps, frame.MEDIA_TYPE, -1),
+}
 
 
 @dataclass
@@ -25,17 +46,21 @@ class Timings:
     compress: float = 0.0
 
 
-def encode_scene(spec: SceneSpec, level: int, timings: Timings) -> Blob:
-    """Build the scene and return its JSON (typed arrays), zstd-compressed."""
+def encode_scene(spec: SceneSpec, fmt: SceneFormat, timings: Timings) -> Blob:
+    """Build the scene and return it in format ``fmt``, zstd-compressed."""
+    enc = ENCODINGS[fmt]
     t0 = time.perf_counter()
     scene = build(spec)
     t1 = time.perf_counter()
-    raw = typed.dumps(scene_to_dict(scene, digits=-1))
+    raw = enc.dumps(scene_to_dict(scene, digits=-1))
     t2 = time.perf_counter()
-    body = Blob.of(raw, level)
+    body = Blob.of(raw, enc.level)
     t3 = time.perf_counter()
     timings.engine, timings.serialise, timings.compress = t1 - t0, t2 - t1, t3 - t2
     return body
+
+
+Key = tuple[SceneSpec, SceneFormat]
 
 
 @dataclass
@@ -45,46 +70,46 @@ class SceneCache:
     max_items: int
     max_bytes: int
     max_builds: int
-    level: int = 1
     timings: Timings = field(default_factory=Timings)
-    _items: OrderedDict[SceneSpec, Blob] = field(default_factory=OrderedDict)
+    _items: OrderedDict[Key, Blob] = field(default_factory=OrderedDict)
     _bytes: int = 0
     _gate: asyncio.Semaphore | None = None
-    _pending: dict[SceneSpec, asyncio.Future[Blob]] = field(default_factory=dict)
+    _pending: dict[Key, asyncio.Future[Blob]] = field(default_factory=dict)
 
-    def get(self, spec: SceneSpec) -> Blob | None:
-        """The cached body for ``spec`` (marked as recently used), or None."""
-        body = self._items.get(spec)
+    def get(self, key: Key) -> Blob | None:
+        """The cached body for ``key`` (marked as recently used), or None."""
+        body = self._items.get(key)
         if body is not None:
-            self._items.move_to_end(spec)
+            self._items.move_to_end(key)
         return body
 
-    def put(self, spec: SceneSpec, body: Blob) -> None:
+    def put(self, key: Key, body: Blob) -> None:
         """Store ``body``, evicting the least recently used entries beyond the bounds."""
-        if spec in self._items:
-            self._bytes -= self._items.pop(spec).size
-        self._items[spec] = body
+        if key in self._items:
+            self._bytes -= self._items.pop(key).size
+        self._items[key] = body
         self._bytes += body.size
         while self._items and (len(self._items) > self.max_items or self._bytes > self.max_bytes):
             _, old = self._items.popitem(last=False)
             self._bytes -= old.size
 
-    async def body(self, spec: SceneSpec) -> Blob:
+    async def body(self, spec: SceneSpec, fmt: SceneFormat = "json") -> Blob:
         """Cached bytes, or build once (identical concurrent requests share one build)."""
-        hit = self.get(spec)
+        key = (spec, fmt)
+        hit = self.get(key)
         if hit is not None:
             return hit
-        pending = self._pending.get(spec)
+        pending = self._pending.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
         if self._gate is None:
             self._gate = asyncio.Semaphore(self.max_builds)
         fut: asyncio.Future[Blob] = asyncio.get_running_loop().create_future()
-        self._pending[spec] = fut
+        self._pending[key] = fut
         try:
             async with self._gate:
-                body = await to_thread.run_sync(encode_scene, spec, self.level, self.timings)
-            self.put(spec, body)
+                body = await to_thread.run_sync(encode_scene, spec, fmt, self.timings)
+            self.put(key, body)
             fut.set_result(body)
             return body
         except BaseException as exc:
@@ -92,7 +117,7 @@ class SceneCache:
             fut.exception()  # mark retrieved: waiters re-raise it, nobody logs it twice
             raise
         finally:
-            del self._pending[spec]
+            del self._pending[key]
 
     def stats(self) -> dict[str, int]:
         """Entries and bytes held."""

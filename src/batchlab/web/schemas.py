@@ -41,6 +41,9 @@ class SceneQuery(BaseModel):
     sampling: Sampling = "shuffle"
     drop_last: bool = False
     resolution: int = Field(61, ge=_lo("resolution"), le=_hi("resolution"))
+    format: Literal["json", "binary"] = Field(
+        "json", description="json: JSON with base64 typed arrays; binary: the same values "
+                            "as one byte-planar frame (what the page reads; see web/frame.py)")
 
 
 class PlanQuery(BaseModel):

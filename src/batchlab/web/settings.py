@@ -21,5 +21,4 @@ class Settings:
     scene_cache_size: int = 256
     max_concurrent_builds: int = 4
     scene_cache_bytes: int = 96 * 2**20
-    scene_zstd_level: int = 1
     static_max_age: int = 3600

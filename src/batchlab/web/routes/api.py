@@ -13,8 +13,9 @@ from batchlab.core.data import FIXED_SIZES
 from batchlab.core.export import plan_to_dict
 from batchlab.core.scene import LIMITS, MAX_EXAMPLES_PROCESSED, METHODS, RECOMMENDED, SceneSpec
 from batchlab.web.errors import FieldError, field_error
+from batchlab.web.frame import MEDIA_TYPE
 from batchlab.web.responses import send
-from batchlab.web.scenes import SceneCache
+from batchlab.web.scenes import ENCODINGS, SceneCache
 from batchlab.web.schemas import PlanQuery, SceneQuery
 
 MAX_PLAN_INDICES = 100_000
@@ -47,16 +48,18 @@ def make_router(cache: SceneCache, max_age: int) -> APIRouter:
         return meta()
 
     @router.get("/api/scene", tags=["scene"], response_class=Response,
-                responses={200: {"content": {"application/json": {}}}})
+                responses={200: {"content": {"application/json": {}, MEDIA_TYPE: {}}}})
     async def get_scene(request: Request, q: Annotated[SceneQuery, Query()]) -> Response:
-        """The race of the three methods for one spec, as JSON. Arrays are base64 typed
-        arrays ``{"dtype": "f8"|"i4", "shape": [...], "bdata": ...}`` (little-endian)."""
+        """The race of the three methods for one spec. JSON arrays are base64 typed arrays
+        ``{"dtype": "f8"|"i4"|"u2"|"u1", "shape": [...], "bdata": ...}`` (little-endian);
+        ``format=binary`` sends the same values as one binary frame."""
+        values = q.model_dump()
+        fmt = values.pop("format")
         try:
-            values = q.model_dump()
             spec = SceneSpec.for_dataset(values.pop("dataset"), **values)
         except ValueError as exc:
             raise field_error(exc, set(SceneQuery.model_fields)) from None
-        return send(request, await cache.body(spec), "application/json", max_age)
+        return send(request, await cache.body(spec, fmt), ENCODINGS[fmt].media_type, max_age)
 
     @router.get("/api/epoch-plan", tags=["batching"])
     def get_epoch_plan(q: Annotated[PlanQuery, Query()]) -> dict[str, Any]:

@@ -1,7 +1,16 @@
 // Talking to the server: scenes and epoch plans; 422s become {field, msg} errors.
 import { sceneQuery } from "./state.js";
 
-const TYPED = { f8: Float64Array, f4: Float32Array, i4: Int32Array };
+const TYPED = { f8: Float64Array, f4: Float32Array, i4: Int32Array, u2: Uint16Array, u1: Uint8Array };
+
+/** A 1-D array stays typed; two or more dimensions become nested plain arrays (as JSON
+ *  lists would be), which every consumer (Array.flat, plotly's z) takes as is. */
+function shaped(flat, shape) {
+  if (!shape || shape.length < 2) return flat;
+  const rows = shape[0], step = flat.length / rows, inner = shape.slice(1);
+  const row = (i) => flat.subarray(i * step, (i + 1) * step);
+  return Array.from({ length: rows }, (_, i) => (inner.length < 2 ? Array.from(row(i)) : shaped(row(i), inner)));
+}
 
 /** Turn the server's base64 typed arrays ({dtype, shape, bdata}) into JS typed arrays. */
 export function decodeTyped(v) {
@@ -10,10 +19,33 @@ export function decodeTyped(v) {
   if (typeof v.bdata === "string" && v.dtype in TYPED) {
     const bin = atob(v.bdata), bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new TYPED[v.dtype](bytes.buffer);
+    return shaped(new TYPED[v.dtype](bytes.buffer), v.shape);
   }
   for (const k of Object.keys(v)) v[k] = decodeTyped(v[k]);
   return v;
+}
+
+/** One array of a binary frame: gather its byte planes back into little-endian values. */
+function unplane(bytes, at, dtype, shape) {
+  const T = TYPED[dtype], size = T.BYTES_PER_ELEMENT, n = shape.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(n * size);
+  if (at + n * size > bytes.length) throw new Error("binary scene frame is truncated");
+  for (let k = 0; k < size; k++) {
+    const plane = bytes.subarray(at + k * n, at + (k + 1) * n);
+    for (let i = 0; i < n; i++) out[i * size + k] = plane[i];
+  }
+  return shaped(new T(out.buffer), shape);
+}
+
+/** Decode a binary scene frame (layout: see batchlab/web/frame.py) into plain objects. */
+export function decodeFrame(buffer) {
+  const bytes = new Uint8Array(buffer), view = new DataView(buffer);
+  if (String.fromCharCode(...bytes.subarray(0, 4)) !== "BLF1") throw new Error("not a batchlab frame");
+  const length = view.getUint32(4, true), start = 8 + length;
+  const header = new TextDecoder().decode(bytes.subarray(8, start));
+  return JSON.parse(header, (_, v) => (v && typeof v === "object" && !Array.isArray(v) &&
+    typeof v.offset === "number" && v.dtype in TYPED && Array.isArray(v.shape) &&
+    Object.keys(v).length === 3) ? unplane(bytes, start + v.offset, v.dtype, v.shape) : v);
 }
 
 async function errorsOf(r) {
@@ -26,8 +58,8 @@ async function errorsOf(r) {
 
 /** Fetch the race for a scene spec: {scene} or {errors}. Aborts raise AbortError. */
 export async function fetchScene(scene, signal) {
-  const r = await fetch(`/api/scene?${sceneQuery(scene)}`, { signal });
-  if (r.ok) return { scene: decodeTyped(await r.json()) };
+  const r = await fetch(`/api/scene?${sceneQuery(scene)}&format=binary`, { signal });
+  if (r.ok) return { scene: decodeFrame(await r.arrayBuffer()) };
   return { errors: await errorsOf(r) };
 }
 

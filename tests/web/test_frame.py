@@ -1,0 +1,67 @@
+"""The binary frame: exact round trip, byte-planar layout, clear errors on bad input."""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from batchlab.web import frame
+
+FLOATS = hnp.arrays(np.float64, hnp.array_shapes(max_dims=2, max_side=40),
+                    elements=st.floats(allow_nan=False, allow_infinity=False))
+INTS = hnp.arrays(np.int64, hnp.array_shapes(max_dims=1, max_side=40),
+                  elements=st.integers(-(2**31), 2**31 - 1))
+
+
+@given(FLOATS, INTS)
+def test_round_trip_is_exact(f: np.ndarray, i: np.ndarray) -> None:
+    obj: dict[str, Any] = {"f": f, "nested": [{"i": i, "label": "x"}], "n": 3, "z": 0.5}
+    back = frame.loads(frame.dumps(obj))
+    np.testing.assert_array_equal(back["f"], f)
+    assert back["f"].shape == f.shape and back["f"].dtype == np.float64
+    np.testing.assert_array_equal(back["nested"][0]["i"], i)
+    assert (back["n"], back["z"], back["nested"][0]["label"]) == (3, 0.5, "x")
+
+
+def test_layout_is_magic_header_then_aligned_byte_planes() -> None:
+    a = np.array([1.0, -2.5, 3.25])
+    out = bytes(frame.dumps({"a": a}))
+    assert out[:4] == frame.MAGIC
+    (length,) = struct.unpack_from("<I", out, 4)
+    assert (8 + length) % 8 == 0
+    data = out[8 + length:]
+    planes = np.frombuffer(data[:24], np.uint8).reshape(8, 3)
+    np.testing.assert_array_equal(planes, a.astype("<f8").view(np.uint8).reshape(3, 8).T)
+
+
+def test_integers_travel_in_the_narrowest_lossless_type() -> None:
+    back = frame.loads(frame.dumps({"a": np.arange(200), "b": np.arange(60_000),
+                                    "c": np.array([-1, 5]), "d": np.array([True, False])}))
+    assert [back[k].dtype for k in "abcd"] == [np.uint8, np.uint16, np.int32, np.uint8]
+    np.testing.assert_array_equal(back["b"], np.arange(60_000))
+
+
+def test_non_finite_scalars_become_null() -> None:
+    assert frame.loads(frame.dumps({"x": float("nan"), "y": float("inf")})) == {"x": None,
+                                                                                "y": None}
+
+
+def test_refuses_what_it_cannot_carry() -> None:
+    with pytest.raises(ValueError, match="int32"):
+        frame.dumps({"a": np.array([2**40])})
+    with pytest.raises(TypeError, match="complex"):
+        frame.dumps({"a": np.array([1j])})
+
+
+def test_bad_frames_are_named() -> None:
+    with pytest.raises(ValueError, match="magic"):
+        frame.loads(b"{}")
+    good = bytes(frame.dumps({"a": np.arange(1000.0)}))
+    with pytest.raises(ValueError, match="truncated"):
+        frame.loads(good[:-100])
