@@ -100,10 +100,10 @@ def test_worked_example_counts(lesson: Lesson) -> None:
 
 
 def test_widgets_are_placed_and_labelled(lesson: Lesson) -> None:
-    html = "".join(s.html for s in lesson.sections)
+    html = "".join(s.html for s in lesson.sections + lesson.deep_dives)
     names = re.findall(r'<div class="widget" data-widget="([a-z-]+)"[^>]*role="group" '
                        r'aria-label="[^"]+"></div>', html)
-    assert set(names) == set(WIDGETS)
+    assert set(names) == set(WIDGETS) and len(names) == len(set(names))  # each once
     example = next(s.html for s in lesson.sections if s.id == "example")
     assert ('data-widget="updates-per-epoch" data-n="1000" data-b="32"' in example)
 

@@ -28,7 +28,8 @@ _PART = re.compile(r"^##[ \t]+(Intuition|Formula)[ \t]*$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Section:
-    """One part-B section: eyebrow label, heading and body HTML (headings from h3 down)."""
+    """A part-B section or a part-C deep dive: eyebrow label, heading and body HTML
+    (headings from h3 down)."""
 
     id: str
     eyebrow: str
@@ -65,6 +66,7 @@ class Lesson:
     page: PageText
     sections: tuple[Section, ...]
     methods: tuple[MethodText, ...]
+    deep_dives: tuple[Section, ...] = ()
 
 
 def render_markdown(text: str) -> str:
@@ -84,23 +86,26 @@ def load_lesson(content_dir: Path | None = None) -> Lesson:
 def _load(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Lesson:
     """Read every file of ``folder``; ``stamp`` (names, mtimes, sizes) is only the cache key."""
     page_doc = _read(folder / "page.md", "eyebrow", "title", "subtitle", "cta", "sections",
-                     "methods")
-    names = {"sections": _names(page_doc, "sections"), "methods": _names(page_doc, "methods")}
-    listed = {"page", "README", *names["sections"], *names["methods"]}
+                     "methods", "deep_dives")
+    names = {k: _names(page_doc, k) for k in ("sections", "methods", "deep_dives")}
+    listed = {"page", "README", *names["sections"], *names["methods"], *names["deep_dives"]}
     for path in sorted(folder.glob("*.md")):
         if path.stem not in listed:
-            raise ContentError(path, 1, "not listed under 'sections:' or 'methods:' in page.md")
+            raise ContentError(path, 1, "not listed under 'sections:', 'methods:' or "
+                                        "'deep_dives:' in page.md")
     f = page_doc.fields
     page = PageText(f["eyebrow"], f["title"], f["subtitle"], f["cta"],
                     _body(page_doc, folder / "page.md", _no_headings))
     sections = tuple(_section(folder / f"{n}.md") for n in names["sections"])
     methods = tuple(_method(folder / f"{n}.md") for n in names["methods"])
-    _unique(folder / "page.md", [s.id for s in sections] + [m.id for m in methods])
+    dives = tuple(_section(folder / f"{n}.md") for n in names["deep_dives"])
+    _unique(folder / "page.md",
+            [s.id for s in sections] + [m.id for m in methods] + [d.id for d in dives])
     if tuple(m.id for m in methods) != METHOD_IDS:
         raise ContentError(folder / "page.md", 1, f"methods must have the ids "
                            f"{', '.join(METHOD_IDS)} in that order (the engine's methods), "
                            f"got {', '.join(m.id for m in methods)}")
-    return Lesson(page, sections, methods)
+    return Lesson(page, sections, methods, dives)
 
 
 def _read(path: Path, *required: str) -> Document:

@@ -33,6 +33,26 @@ WIDGETS: dict[str, Widget] = {
                          "basin, per batch size", {}),
     "steps-to-target": Widget("Measured: updates needed to reach a target loss, per batch "
                               "size, with the learning rate tuned for each", {"dataset": "word"}),
+    # Part C (deep dives): the JS of each lives in static/js/dives/NAME.js, its API in
+    # web/dives/ (see content/README.md).
+    "cost-dial": Widget("The batch-size dial: work per update, updates per epoch and "
+                        "measured time per update", {"dataset": "word"}),
+    "regimes-table": Widget("Three regimes side by side, computed for the race's dataset",
+                            {"dataset": "word"}),
+    "batch-rows": Widget("Pick the rows of a batch: the stacked matrices, one forward pass "
+                         "and the batch gradient", {"dataset": "word"}),
+    "coordinate-step": Widget("One update written out for w and b, with the numbers of a "
+                              "real batch", {"dataset": "word"}),
+    "epoch-builder": Widget("Building an epoch: shuffle, cut into batches, reshuffle",
+                            {"n": "int", "b": "int"}),
+    "sorted-data": Widget("Measured: the same run on class-sorted data, with and without "
+                          "shuffling", {}),
+    "batch-arrows": Widget("Measured: the batch gradients of one epoch at one point, and "
+                           "their running mean", {"dataset": "word"}),
+    "sum-vs-mean": Widget("Measured: summing per-example gradients instead of averaging "
+                          "them", {"dataset": "word"}),
+    "lr-scaling": Widget("Measured: loss against examples seen for larger batches, with "
+                         "and without the linear scaling rule", {"dataset": "word"}),
 }
 
 

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from batchlab.core.scene import SceneSpec
 from batchlab.lesson.render import load_lesson
+from batchlab.web import dives
 from batchlab.web.assets import lazy_blob, plotly_js
 from batchlab.web.errors import FieldError, field_error_handler
 from batchlab.web.routes import api, experiments, pages, vendor
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(FieldError, field_error_handler)
     app.include_router(api.make_router(cache, settings.static_max_age))
     app.include_router(experiments.make_router(settings.max_concurrent_builds))
+    for router in dives.make_routers(settings.max_concurrent_builds):
+        app.include_router(router, prefix="/api/dives", tags=["deep dives"])
     lab = _lab_router(settings)
     if lab is not None:
         app.include_router(lab)

@@ -17,6 +17,7 @@ from batchlab.web.routes.api import meta
 WEB = Path(__file__).resolve().parent.parent
 TEMPLATES = WEB / "templates"
 MATH_CSS = WEB / "static" / "fonts" / "math.css"
+DIVES_CSS = WEB / "static" / "css" / "dives"
 
 
 def make_router(lesson_text: Callable[[], Any], has_lab: bool) -> APIRouter:
@@ -34,6 +35,7 @@ def make_router(lesson_text: Callable[[], Any], has_lab: bool) -> APIRouter:
         methods = {m.id: m for m in lesson.methods}
         return templates.TemplateResponse(request, "index.html", {
             "lesson": lesson, "methods": methods, "meta_json": meta_json,
-            "has_lab": has_lab, "math_css": MATH_CSS.is_file()})
+            "has_lab": has_lab, "math_css": MATH_CSS.is_file(),
+            "dives_css": sorted(p.name for p in DIVES_CSS.glob("*.css"))})
 
     return router

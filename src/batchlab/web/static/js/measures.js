@@ -4,16 +4,16 @@ import { decodeTyped } from "./api.js";
 import { FONT, LOOK, fmt } from "./look.js";
 
 const P = () => window.Plotly;
-const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
+export const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
 
-function el(tag, attrs = {}, text = "") {
+export function el(tag, attrs = {}, text = "") {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text) e.textContent = text;
   return e;
 }
 
-function layout(xTitle, yTitle, extra = {}) {
+export function layout(xTitle, yTitle, extra = {}) {
   return {
     margin: { l: 58, r: 12, t: 8, b: 44 }, height: 260, font: { ...FONT, size: 12 }, dragmode: false,
     xaxis: { title: { text: xTitle, standoff: 4 }, fixedrange: true, ...(extra.xaxis || {}) },
@@ -24,7 +24,7 @@ function layout(xTitle, yTitle, extra = {}) {
 }
 
 /** Mount a measurement: title, chart, note; fetch and draw once visible. */
-function measured(root, title, url, draw) {
+export function measured(root, title, url, draw) {
   root.replaceChildren();
   const chart = el("div", { class: "measure-chart", role: "img", "aria-label": title });
   const note = el("p", { class: "widget-note", "aria-live": "polite" }, "Measuring…");

@@ -61,11 +61,18 @@ function mountUpdatesPerEpoch(root, uid) {
 
 const WIDGETS = { "updates-per-epoch": mountUpdatesPerEpoch };
 
-/** Mount every known widget under `root`; unknown names are left as they are. */
+/** Deep-dive widgets (part C), each in static/js/dives/NAME.js exporting mount(root, uid). */
+const DIVES = new Set(["cost-dial", "regimes-table", "batch-rows", "coordinate-step", "epoch-builder",
+  "sorted-data", "batch-arrows", "sum-vs-mean", "lr-scaling"]);
+
+/** Mount every known widget under `root` (deep dives loaded on demand); others are left alone. */
 export function mountWidgets(root, extra = {}) {
   const all = { ...WIDGETS, ...extra };
   root.querySelectorAll(".widget[data-widget]").forEach((w, i) => {
-    const mount = all[w.dataset.widget];
-    if (mount) { mount(w, `w${i}`); w.dataset.mounted = "1"; }
+    const name = w.dataset.widget, mount = all[name];
+    if (mount) { mount(w, `w${i}`); w.dataset.mounted = "1"; return; }
+    if (!DIVES.has(name)) return;
+    import(`./dives/${name}.js`).then((m) => { m.mount(w, `w${i}`); w.dataset.mounted = "1"; })
+      .catch((err) => { w.textContent = `This widget could not load: ${err.message}`; });
   });
 }
