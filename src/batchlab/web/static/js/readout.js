@@ -1,4 +1,4 @@
-// Numbers at the playhead (or at a hovered update): update, epoch, examples, loss, batch.
+// Numbers at the playhead (or at a hovered update): update, epoch, examples, loss, step, batch.
 import { fmt } from "./look.js";
 import { batchOf } from "./model.js";
 
@@ -28,6 +28,7 @@ export class Readout {
       c.epoch.textContent = k < 1 ? "—" : `${m.epoch[k] + 1}`;
       c.examples.textContent = fmt(m.examples[k]);
       c.loss.textContent = fmt(m.loss[k]);
+      c.eta.textContent = k < 1 ? "—" : fmt(m.step_lr[k - 1]);
       c.batch.textContent = batchText(m, k, model.n);
       row.tr.classList.toggle("hovered", hovered === m.key);
     });
