@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from batchlab.figures.lab import FIGURES, sweep_figures
 from batchlab.lab import report
-from batchlab.lab.figures import FIGURES, sweep_figures
 
 
 def _sweep_summary() -> dict:  # type: ignore[type-arg]

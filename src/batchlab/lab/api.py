@@ -11,10 +11,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from batchlab.figures.lab import FIGURES
 from batchlab.lab import store
 from batchlab.lab.analysis import SUMMARISERS, format_table
 from batchlab.lab.executors import Executor, run_trials
-from batchlab.lab.figures import FIGURES
 from batchlab.lab.report import write_figures, write_summary
 from batchlab.lab.trials import (
     TRIAL_FUNCTIONS,

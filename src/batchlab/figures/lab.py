@@ -1,5 +1,5 @@
-"""Plotly figures of lab results: pure functions from a summary (and its records) to
-named ``go.Figure`` objects; nothing is written here."""
+"""Plotly figures of lab results (sweeps, noise, timing): pure functions from a summary
+(and its records) to named ``go.Figure`` objects; nothing is written here."""
 
 from __future__ import annotations
 
