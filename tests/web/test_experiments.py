@@ -1,19 +1,25 @@
-"""The lesson's live measurements: API values equal the core's, bad input is a 422,
-and the page draws every measurement when the reader scrolls to it."""
+"""The lesson's live measurements (C6, C7, C9 and B3's loss curves): API values equal the
+core's and pass their checks, bad input is a 422, and the page draws every measurement
+when the reader scrolls to it."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from batchlab.core.data import load
+from batchlab.core.data import load, sharp_flat_shifts
+from batchlab.core.experiments import wilson
 from batchlab.core.gradstats import batch_covariance_factor, per_example_covariance
-from batchlab.core.models import LINEAR
+from batchlab.core.landscape import loss_grid, minimise
+from batchlab.core.models import LINEAR, SHARP_FLAT
+from batchlab.core.scene import METHODS, REACH
 from batchlab.web import typed
 from batchlab.web.app import create_app
+from batchlab.web.experiments import FLAT_BASIN
 from batchlab.web.settings import Settings
 
 
@@ -22,26 +28,78 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     return TestClient(create_app(Settings(results_dir=tmp_path_factory.mktemp("r"))))
 
 
+def _get(client: TestClient, path: str) -> dict[str, Any]:
+    r = client.get(path)
+    assert r.status_code == 200, r.text
+    out: dict[str, Any] = typed.loads(r.content)
+    return out
+
+
+def _finite(obj: Any) -> bool:
+    if isinstance(obj, np.ndarray):
+        return bool(np.all(np.isfinite(obj)))
+    if isinstance(obj, float):
+        return math.isfinite(obj)
+    if isinstance(obj, dict):
+        return all(_finite(v) for v in obj.values())
+    if isinstance(obj, list):
+        return all(_finite(v) for v in obj)
+    return True
+
+
 def test_noise_curve_matches_the_exact_law(client: TestClient) -> None:
-    d = typed.loads(client.get("/api/experiments/noise-vs-batch?dataset=diabetes").content)
+    d = _get(client, "/api/experiments/noise-vs-batch?dataset=diabetes")
     data = load("diabetes", 442, np.random.default_rng(0))
     tr = np.trace(per_example_covariance(LINEAR, data, d["theta"]))
     exact = [batch_covariance_factor(442, int(b)) * tr for b in d["batch_sizes"]]
     np.testing.assert_allclose(d["exact"], exact, rtol=1e-12)
-    np.testing.assert_allclose(d["measured"][:-1], d["exact"][:-1], rtol=0.15)
+    np.testing.assert_allclose(d["one_over_b"], tr / d["batch_sizes"], rtol=1e-12)
     assert d["batch_sizes"][-1] == 442 and d["exact"][-1] == 0.0
+    assert abs(d["full_batch_measured"]) < 1e-20
+    # the stated check: each measured point within a few standard errors of its formula
+    rel = np.abs(d["measured"][:-1] - d["exact"][:-1]) / d["exact"][:-1]
+    assert d["max_rel_error"] == pytest.approx(rel.max()) and d["max_rel_error"] < 0.15
+    assert d["max_z"] < 3.5 and d["max_replacement_z"] < 3.5
+    rep = np.abs(d["replacement"] - d["one_over_b"]) / d["replacement_se"]
+    assert d["max_replacement_z"] == pytest.approx(rep.max())
+    assert _finite(d)
 
 
-def test_flat_basin_favours_small_batches(client: TestClient) -> None:
-    d = typed.loads(client.get("/api/experiments/flat-basin").content)
-    assert d["constant"][0] > d["constant"][-1] + 0.2
-    assert d["runs"] == 200 and len(d["cosine"]) == len(d["batch_sizes"])
+def test_flat_basin_counts_intervals_and_map(client: TestClient) -> None:
+    d = _get(client, "/api/experiments/flat-basin")
+    s = FLAT_BASIN
+    assert d["runs"] == s.runs and list(d["batch_sizes"]) == list(s.batch_sizes)
+    data = sharp_flat_shifts(np.random.default_rng(0), s.n, s.spread)
+    np.testing.assert_allclose(d["grid_loss"], loss_grid(SHARP_FLAT, data, *s.box, 61).loss)
+    for kind in ("constant", "cosine"):
+        r = d[kind]
+        np.testing.assert_array_equal(r["count"], np.asarray(r["ended_flat"]).sum(axis=1))
+        np.testing.assert_allclose(r["fraction"], r["count"] / s.runs)
+        lo, hi = wilson(r["count"], s.runs)
+        np.testing.assert_allclose(r["low"], lo)
+        np.testing.assert_allclose(r["high"], hi)
+        assert set(r["updates"].tolist()) == {s.updates}  # same updates for every B
+    c = d["constant"]
+    assert c["count"][0] == s.runs > c["count"][-1]  # B = 1: every run ends flat
+    assert c["fraction"][0] > c["fraction"][-1] + 0.1
+    assert d["sharp_curvature"] > 2 * d["flat_curvature"]
+    assert s.lr < 2 / d["sharp_curvature"]  # a noiseless run could rest in the sharp basin
+    assert d["cosine"]["settle"][0] < d["constant"]["settle"][0] / 3  # annealing settles
+    assert _finite(d)
 
 
-def test_steps_to_target_fall_with_batch_size(client: TestClient) -> None:
-    d = typed.loads(client.get("/api/experiments/steps-to-target").content)
-    assert d["steps"][0] > 2 * d["steps"][-1] > 0
-    assert d["b_crit"] > 0 and d["b_simple"] > 0
+def test_steps_to_target_fall_and_the_full_batch_count_is_checked(client: TestClient) -> None:
+    d = _get(client, "/api/experiments/steps-to-target")
+    assert d["steps"][0] > 5 * d["steps"][-1] > 0
+    assert d["gd_steps"] == d["steps"][-1]  # engine = a separate gradient-descent loop
+    assert 1 <= d["b_crit"] <= d["n"] and d["s_min"] > 0
+    assert d["b_simple"] < d["b_crit"] < d["b_simple_target"]  # the noise scale grows
+    assert d["lrs"][-1] < d["lr_limit"] and 0 <= d["fit_error"] < 1
+    data = load("synthetic", 1000, np.random.default_rng(0))
+    start = minimise(LINEAR, data) + REACH * np.asarray(METHODS[0].offset)
+    g = LINEAR.grads(start, data.x, data.y)  # B_simple = tr Σ / |G|², written out
+    assert d["b_simple"] == pytest.approx(np.sum(g.var(axis=0)) / np.sum(g.mean(axis=0) ** 2))
+    assert _finite({k: v for k, v in d.items() if k != "best_lr"})
 
 
 @pytest.mark.parametrize("query", ["noise-vs-batch?dataset=mnist", "flat-basin?seed=-1",
@@ -51,14 +109,27 @@ def test_bad_input_is_422(client: TestClient, query: str) -> None:
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] in ("dataset", "seed")
 
 
+@pytest.mark.browser
 def test_page_draws_the_measurements_on_scroll(page: Any, server: str,
                                                console: list[str]) -> None:
     page.goto(f"{server}/")
     page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-    for name in ("flat-basin", "noise-vs-batch", "loss-curves", "steps-to-target"):
-        w = page.locator(f".widget[data-widget='{name}']")
+    for where, name in (("#tradeoffs", "loss-curves"), ("#noise", "noise-vs-batch"),
+                        ("#regularisation", "flat-basin"),
+                        ("#critical-batch", "steps-to-target")):
+        w = page.locator(f"{where} .widget[data-widget='{name}']")
         w.scroll_into_view_if_needed()
-        page.wait_for_selector(f".widget[data-widget='{name}'][data-drawn='1']", timeout=30_000)
+        page.wait_for_selector(f"{where} .widget[data-widget='{name}'][data-drawn='1']",
+                               timeout=30_000)
         assert w.locator(".main-svg").count() >= 1
-        assert "Could not" not in w.inner_text()
+        text = w.inner_text()
+        assert "Could not" not in text and "NaN" not in text
+    # the stated checks are on the page
+    assert "s.e." in page.locator("#noise .widget").inner_text()
+    flat = page.locator("#regularisation .widget")
+    assert "/ 200" in flat.inner_text()
+    flat.locator("select").first.select_option(index=7)  # the map at B = N
+    page.wait_for_function("document.querySelector('#regularisation .widget')"
+                           ".innerText.includes('B = 128 (= N')")
+    assert "engine = plain descent" in page.locator("#critical-batch .widget").inner_text()
     assert console == []

@@ -7,65 +7,131 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from batchlab.core.batching import iterations_per_epoch
 from batchlab.core.data import Dataset
-from batchlab.core.gradstats import batch_covariance_factor, per_example_covariance
+from batchlab.core.gradstats import (
+    batch_covariance_factor,
+    full_gradient,
+    noise_scale,
+    per_example_covariance,
+)
 from batchlab.core.gradstats import sample_batch_gradients as _sample
 from batchlab.core.landscape import minimise
 from batchlab.core.models import Model
 from batchlab.core.optim import Schedule
-from batchlab.core.simulate import RunConfig, run_many
+from batchlab.core.simulate import RunConfig, run, run_many
 
 
 @dataclass(frozen=True, eq=False)
 class NoiseCurve:
-    """tr Cov(g_B) per batch size: measured by sampling, exact, and the Σ/B approximation."""
+    """tr Cov(g_B) per batch size: measured by sampling without replacement (with its
+    standard error) and with replacement, the exact law, and the Σ/B approximation."""
 
     batch_sizes: np.ndarray
     measured: np.ndarray
+    measured_se: np.ndarray
+    replacement: np.ndarray
+    replacement_se: np.ndarray
     exact: np.ndarray
     one_over_b: np.ndarray
+    trace_sigma: float
+
+    def relative_error(self) -> np.ndarray:
+        """|measured − exact| / exact without replacement, for B < N (where exact > 0)."""
+        ok = self.exact > 0
+        return np.abs(self.measured[ok] - self.exact[ok]) / self.exact[ok]
+
+    def z_scores(self) -> np.ndarray:
+        """Deviation from the exact law in standard errors of the estimate, B < N."""
+        ok = self.exact > 0
+        return np.abs(self.measured[ok] - self.exact[ok]) / self.measured_se[ok]
+
+    def replacement_error(self) -> np.ndarray:
+        """|measured − tr Σ/B| / (tr Σ/B) with replacement, for every B."""
+        return np.abs(self.replacement - self.one_over_b) / self.one_over_b
+
+    def replacement_z(self) -> np.ndarray:
+        """The same deviation in standard errors of the estimate."""
+        return np.abs(self.replacement - self.one_over_b) / self.replacement_se
+
+
+def _spread(grads: np.ndarray) -> tuple[float, float]:
+    """tr of the sample covariance of the rows (ddof 1) and the standard error of that
+    estimate (the spread of the squared deviations it averages)."""
+    d = grads - grads.mean(axis=0)
+    sq = np.einsum("ij,ij->i", d, d)
+    return float(sq.sum() / (len(sq) - 1)), float(sq.std(ddof=1) / np.sqrt(len(sq)))
 
 
 def noise_curve(model: Model, data: Dataset, theta: np.ndarray, batch_sizes: np.ndarray,
                 draws: int, rng: np.random.Generator) -> NoiseCurve:
-    """Gradient noise against B at a fixed θ (without replacement)."""
+    """Gradient noise against B at a fixed θ, by sampling ``draws`` batches per size."""
     bs = np.asarray(batch_sizes, dtype=np.int64)
     tr = float(np.trace(per_example_covariance(model, data, theta)))
-    measured = np.array([np.trace(_sample(model, data, theta, int(b), draws, rng).cov)
-                         for b in bs])
+    without = np.array([_spread(_sample(model, data, theta, int(b), draws, rng).grads)
+                        for b in bs])
+    with_r = np.array([_spread(_sample(model, data, theta, int(b), draws, rng,
+                                       replacement=True).grads) for b in bs])
     exact = np.array([batch_covariance_factor(data.n, int(b)) * tr for b in bs])
-    return NoiseCurve(bs, measured, exact, tr / bs)
+    return NoiseCurve(bs, without[:, 0], without[:, 1], with_r[:, 0], with_r[:, 1], exact,
+                      tr / bs, tr)
+
+
+def wilson(successes: np.ndarray, n: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval (95 % by default) for a share of ``successes`` out of ``n``."""
+    k = np.asarray(successes, dtype=np.float64)
+    p, z2 = k / n, z * z
+    mid = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return mid - half, mid + half
 
 
 @dataclass(frozen=True, eq=False)
 class BasinFractions:
-    """Share of runs (one per start point) that end nearer the flat minimum, per B."""
+    """Where runs from the same random starts end, per B: nearer the flat or the sharp
+    minimum. Every B makes the same number of updates, so only the noise differs."""
 
     batch_sizes: np.ndarray
-    flat_fraction: np.ndarray
+    flat_count: np.ndarray  # runs that ended nearer the flat minimum (and stayed finite)
+    ended_flat: np.ndarray  # (len(B), runs) bool: which starts ended flat
+    settle: np.ndarray  # median distance of the end points from their basin's minimum
+    updates: np.ndarray  # updates each run made, per B
+    starts: np.ndarray  # (runs, 2)
     sharp: np.ndarray
     flat: np.ndarray
     runs: int
 
+    @property
+    def flat_fraction(self) -> np.ndarray:
+        return self.flat_count / self.runs
+
 
 def basin_fractions(model: Model, data: Dataset, batch_sizes: np.ndarray, lr: float,
-                    epochs: int, runs: int, rng: np.random.Generator,
+                    updates: int, runs: int, rng: np.random.Generator,
                     sharp_guess: np.ndarray, flat_guess: np.ndarray,
                     box: tuple[tuple[float, float], tuple[float, float]],
                     schedule: Schedule | None = None) -> BasinFractions:
-    """Start ``runs`` runs uniformly in ``box`` (the same starts for every B) and count
-    where each ends: the basin whose minimum is nearer."""
+    """Start ``runs`` runs uniformly in ``box`` (the same starts for every B), run each for
+    whole epochs until at least ``updates`` updates, and see which minimum is nearer."""
     sharp, flat = minimise(model, data, sharp_guess), minimise(model, data, flat_guess)
     (w0, w1), (b0, b1) = box
     starts = rng.uniform([w0, b0], [w1, b1], size=(runs, 2))
-    fractions = []
+    counts, ended, settle, made = [], [], [], []
     for b in batch_sizes:
+        per_epoch = iterations_per_epoch(data.n, int(b))
+        epochs = -(-updates // per_epoch)
         cfg = RunConfig(int(b), lr, epochs, schedule=schedule or Schedule())
         ends = run_many(model, data, cfg, rng, runs, starts)
-        near_flat = (np.linalg.norm(ends.params - flat, axis=1)
-                     < np.linalg.norm(ends.params - sharp, axis=1))
-        fractions.append(float(np.mean(near_flat & ~ends.diverged)))
-    return BasinFractions(np.asarray(batch_sizes), np.array(fractions), sharp, flat, runs)
+        to_flat = np.linalg.norm(ends.params - flat, axis=1)
+        to_sharp = np.linalg.norm(ends.params - sharp, axis=1)
+        near_flat = (to_flat < to_sharp) & ~ends.diverged
+        counts.append(int(near_flat.sum()))
+        ended.append(near_flat)
+        settle.append(float(np.median(np.minimum(to_flat, to_sharp)[~ends.diverged]))
+                      if (~ends.diverged).any() else float("inf"))
+        made.append(epochs * per_epoch)
+    return BasinFractions(np.asarray(batch_sizes), np.array(counts), np.array(ended),
+                          np.array(settle), np.array(made), starts, sharp, flat, runs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,15 +146,31 @@ class CriticalBatch:
     b_crit: float
     b_simple: float
 
+    def fit(self, b: np.ndarray) -> np.ndarray:
+        """The fitted S_min·(1 + B_crit/B)."""
+        return self.s_min * (1.0 + self.b_crit / np.asarray(b, dtype=np.float64))
+
+    def fit_error(self) -> float:
+        """Largest |measured − fit| / fit over the batch sizes that reached the target."""
+        ok = self.steps > 0
+        f = self.fit(self.batch_sizes[ok])
+        return float(np.max(np.abs(self.steps[ok] - f) / f))
+
 
 def fit_critical_batch(batch_sizes: np.ndarray, steps: np.ndarray) -> tuple[float, float]:
-    """Least-squares fit of S = S_min + S_min·B_crit·(1/B); returns (S_min, B_crit)."""
+    """Fit S = S_min·(1 + B_crit/B) by least squares on log S (relative errors, as the
+    log–log chart shows them): for each B_crit on a fine log grid the best log S_min is a
+    mean, so one scan finds the optimum. Returns (S_min, B_crit)."""
     ok = steps > 0
     if ok.sum() < 2:
         raise ValueError("need at least two batch sizes that reach the target")
-    a = np.column_stack([np.ones(int(ok.sum())), 1.0 / batch_sizes[ok]])
-    (s_min, slope), *_ = np.linalg.lstsq(a, steps[ok].astype(np.float64), rcond=None)
-    return float(s_min), float(slope / s_min) if s_min > 0 else float("inf")
+    b = np.asarray(batch_sizes, dtype=np.float64)[ok]
+    log_s = np.log(np.asarray(steps, dtype=np.float64)[ok])
+    crit = np.geomspace(b.min() / 100, b.max() * 100, 4001)
+    resid = log_s[None, :] - np.log1p(crit[:, None] / b[None, :])
+    log_min = resid.mean(axis=1)
+    best = int(np.argmin(((resid - log_min[:, None]) ** 2).sum(axis=1)))
+    return float(np.exp(log_min[best])), float(crit[best])
 
 
 def steps_to_target(model: Model, data: Dataset, batch_sizes: np.ndarray, lrs: np.ndarray,
@@ -96,9 +178,6 @@ def steps_to_target(model: Model, data: Dataset, batch_sizes: np.ndarray, lrs: n
                     rng: np.random.Generator, seeds: int = 5) -> CriticalBatch:
     """Updates until J(θ) − J(θ*) first drops to ``target_gap``, averaged over ``seeds``
     shuffles (a rate counts only if every seed gets there), minimised over ``lrs``."""
-    from batchlab.core.gradstats import noise_scale
-    from batchlab.core.simulate import run
-
     j_star = model.loss(minimise(model, data), data.x, data.y)
     steps, best = [], []
     for b in batch_sizes:
@@ -118,3 +197,17 @@ def steps_to_target(model: Model, data: Dataset, batch_sizes: np.ndarray, lrs: n
     s_min, b_crit = fit_critical_batch(np.asarray(batch_sizes, dtype=np.float64), st)
     return CriticalBatch(np.asarray(batch_sizes), st, np.array(best), s_min, b_crit,
                          noise_scale(model, data, np.asarray(start)))
+
+
+def descent_to_target(model: Model, data: Dataset, start: np.ndarray, lr: float,
+                      target_gap: float, max_steps: int) -> tuple[int, np.ndarray]:
+    """Plain gradient descent on the exact gradient, written out apart from the engine:
+    the steps until J − J* ≤ ``target_gap`` (-1 if never) and the point where it got there
+    (or the last point)."""
+    j_star = model.loss(minimise(model, data), data.x, data.y)
+    theta = np.asarray(start, dtype=np.float64).copy()
+    for t in range(max_steps + 1):
+        if model.loss(theta, data.x, data.y) - j_star <= target_gap:
+            return t, theta
+        theta = theta - lr * full_gradient(model, data, theta)
+    return -1, theta

@@ -9,10 +9,18 @@ from functools import lru_cache
 import numpy as np
 
 from batchlab.core.data import Dataset, load, sharp_flat_shifts
-from batchlab.core.experiments import basin_fractions, noise_curve, steps_to_target
-from batchlab.core.landscape import minimise
+from batchlab.core.experiments import (
+    basin_fractions,
+    descent_to_target,
+    noise_curve,
+    steps_to_target,
+    wilson,
+)
+from batchlab.core.gradstats import noise_scale
+from batchlab.core.landscape import loss_grid, minimise
 from batchlab.core.models import SHARP_FLAT, Model, model_for
 from batchlab.core.optim import Schedule
+from batchlab.core.scaling import stability_limit
 from batchlab.core.scene import METHODS, REACH, RECOMMENDED
 from batchlab.web import typed
 from batchlab.web.responses import Blob
@@ -22,18 +30,38 @@ NOISE_DRAWS = 2000
 
 @dataclass(frozen=True)
 class FlatBasinSetup:
-    """The fixed sharp/flat experiment: rate, epochs, runs per B, the batch sizes."""
+    """The fixed sharp/flat experiment. Every B makes the same number of updates from the
+    same starts, so only the gradient noise differs; the shifts' spread (0.2) and the rate
+    put the change from "escapes" to "stays" inside the range of B (rate below 2/λ of
+    the sharp basin, so gradient descent alone could stay there)."""
 
-    lr: float = 0.15
-    epochs: int = 5
+    lr: float = 0.4
+    updates: int = 512
     runs: int = 200
-    batch_sizes: tuple[int, ...] = (1, 4, 16, 64, 256, 1000)
+    n: int = 128
+    spread: float = 0.2
+    batch_sizes: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128)
+    box: tuple[tuple[float, float], tuple[float, float]] = ((-2.5, 2.5), (-1.5, 1.5))
 
 
 FLAT_BASIN = FlatBasinSetup()
 
 
-def _far_start(dataset: str) -> tuple[Dataset, Model, np.ndarray]:
+@dataclass(frozen=True)
+class CriticalSetup:
+    """Per task: the target (fraction of the start's gap), the rates tried and the seeds."""
+
+    target: float
+    rates: int
+    seeds: int
+
+
+CRITICAL = {"regression": CriticalSetup(1e-4, 13, 8),
+            "classification": CriticalSetup(1e-3, 9, 3)}  # logistic runs cost more
+CRITICAL_EPOCHS = 10
+
+
+def far_start(dataset: str) -> tuple[Dataset, Model, np.ndarray]:
     """The dataset, its model and the full-batch start of its race (far from the minimum)."""
     data = load(dataset, int(RECOMMENDED[dataset]["n"]), np.random.default_rng(0))
     model = model_for(data.task)
@@ -48,39 +76,64 @@ def _sizes(n: int) -> np.ndarray:
 @lru_cache(maxsize=32)
 def noise(dataset: str, seed: int) -> Blob:
     """Measured tr Cov(g_B) at the race's far start, against the exact law and tr Σ/B."""
-    data, model, theta = _far_start(dataset)
+    data, model, theta = far_start(dataset)
     c = noise_curve(model, data, theta, _sizes(data.n), NOISE_DRAWS, np.random.default_rng(seed))
+    rel = c.relative_error()
     return Blob.of(typed.dumps({
         "dataset": dataset, "n": data.n, "theta": theta, "draws": NOISE_DRAWS,
-        "batch_sizes": c.batch_sizes, "measured": c.measured, "exact": c.exact,
-        "one_over_b": c.one_over_b}))
+        "trace_sigma": c.trace_sigma, "batch_sizes": c.batch_sizes, "measured": c.measured,
+        "measured_se": c.measured_se, "replacement": c.replacement,
+        "replacement_se": c.replacement_se, "exact": c.exact, "one_over_b": c.one_over_b,
+        "max_rel_error": float(rel.max()), "median_rel_error": float(np.median(rel)),
+        "max_z": float(c.z_scores().max()),
+        "max_replacement_error": float(c.replacement_error().max()),
+        "max_replacement_z": float(c.replacement_z().max()),
+        "full_batch_measured": float(c.measured[-1])}))
 
 
 @lru_cache(maxsize=32)
 def flat_basin(seed: int) -> Blob:
-    """Share of runs that end in the flat basin, per B, with a constant and a cosine rate."""
+    """Where runs end on the sharp/flat surface, per B, with a constant and a cosine rate:
+    counts, 95 % intervals, which start ended where, and how tightly the ends settled."""
     s = FLAT_BASIN
-    data = sharp_flat_shifts(np.random.default_rng(0), 1000)
+    data = sharp_flat_shifts(np.random.default_rng(0), s.n, s.spread)
+    grid = loss_grid(SHARP_FLAT, data, s.box[0], s.box[1], 61)
     out: dict[str, object] = asdict(s)
+    out.update(grid_w=grid.w, grid_b=grid.b, grid_loss=grid.loss)
     for kind in ("constant", "cosine"):
-        r = basin_fractions(SHARP_FLAT, data, np.array(s.batch_sizes), s.lr, s.epochs, s.runs,
+        r = basin_fractions(SHARP_FLAT, data, np.array(s.batch_sizes), s.lr, s.updates, s.runs,
                             np.random.default_rng(seed), np.array([-1.1, 0.5]),
-                            np.array([1.0, -0.3]), ((-2.5, 2.5), (-1.5, 1.5)), Schedule(kind))
-        out[kind], out["sharp"], out["flat"] = r.flat_fraction, r.sharp, r.flat
+                            np.array([1.0, -0.3]), s.box, Schedule(kind))
+        lo, hi = wilson(r.flat_count, s.runs)
+        out[kind] = {"count": r.flat_count, "fraction": r.flat_fraction, "low": lo, "high": hi,
+                     "ended_flat": r.ended_flat, "settle": r.settle, "updates": r.updates}
+        out.update(starts=r.starts, sharp=r.sharp, flat=r.flat)
+    for name in ("sharp", "flat"):
+        out[f"{name}_curvature"], _ = stability_limit(SHARP_FLAT, data, np.asarray(out[name]))
     return Blob.of(typed.dumps(out))
 
 
 @lru_cache(maxsize=32)
 def critical(dataset: str, seed: int) -> Blob:
-    """Updates until the loss gap falls to 1/1000 of its start, per B (rate tuned on a grid)."""
-    data, model, theta = _far_start(dataset)
-    gap = 1e-3 * (model.loss(theta, data.x, data.y)
-                  - model.loss(minimise(model, data), data.x, data.y))
-    top = 2.0 * RECOMMENDED[dataset]["lr"] * (5.0 if model.task == "classification" else 1.0)
-    lrs = np.geomspace(top / 100, top, 9)
+    """Updates until the loss gap falls to a small fraction of its start, per B, with the
+    rate tuned per B on a grid up to the stability limit 2/λ_max; the B_crit fit, the
+    noise scale at the start and at the target, and plain gradient descent as a check
+    of the full-batch count."""
+    data, model, theta = far_start(dataset)
+    setup = CRITICAL["classification" if model.task == "classification" else "regression"]
+    theta_star = minimise(model, data)
+    gap = setup.target * (model.loss(theta, data.x, data.y)
+                          - model.loss(theta_star, data.x, data.y))
+    _, limit = stability_limit(model, data, theta_star)
+    lrs = np.geomspace(0.95 * limit / 300, 0.95 * limit, setup.rates)
     r = steps_to_target(model, data, _sizes(data.n), lrs, (float(theta[0]), float(theta[1])),
-                        gap, 10, np.random.default_rng(seed), seeds=3)
+                        gap, CRITICAL_EPOCHS, np.random.default_rng(seed), seeds=setup.seeds)
+    full_lr = float(r.best_lr[-1]) if r.steps[-1] > 0 else float(lrs[-1])
+    gd_steps, at_target = descent_to_target(model, data, theta, full_lr, gap, CRITICAL_EPOCHS)
     return Blob.of(typed.dumps({
-        "dataset": dataset, "n": data.n, "target_gap": gap, "batch_sizes": r.batch_sizes,
-        "steps": r.steps, "best_lr": r.best_lr, "lrs": lrs, "s_min": r.s_min,
-        "b_crit": r.b_crit, "b_simple": r.b_simple}))
+        "dataset": dataset, "n": data.n, "target": setup.target, "target_gap": gap,
+        "seeds": setup.seeds, "max_epochs": CRITICAL_EPOCHS, "lr_limit": limit,
+        "batch_sizes": r.batch_sizes, "steps": r.steps, "best_lr": r.best_lr, "lrs": lrs,
+        "s_min": r.s_min, "b_crit": r.b_crit, "fit_error": r.fit_error(),
+        "b_simple": r.b_simple, "b_simple_target": noise_scale(model, data, at_target),
+        "full_lr": full_lr, "gd_steps": gd_steps}))
