@@ -1,0 +1,183 @@
+"""C5 and C11: /api/dives/batch-arrows and /api/dives/sum-vs-mean equal the core, bad input
+is a 422 naming the field, and the page's batch-arrows and sum-vs-mean widgets draw them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from batchlab.core.batchview import race_start
+from batchlab.core.data import load
+from batchlab.core.models import LINEAR, LOGISTIC
+from batchlab.core.reduction import compare_reductions
+from batchlab.core.simulate import RunConfig
+from batchlab.core.unbiased import epoch_mean, inclusion_counts, random_mean
+from batchlab.web import typed
+from batchlab.web.app import create_app
+from batchlab.web.settings import Settings
+
+MINE = ("/api/dives/batch-arrows", "/api/dives/sum-vs-mean", "/dives/batch-arrows.",
+        "/dives/sum-vs-mean.")
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    return TestClient(create_app(Settings(results_dir=tmp_path_factory.mktemp("r"))))
+
+
+def _finite(obj: Any) -> bool:
+    if isinstance(obj, np.ndarray):
+        return bool(np.all(np.isfinite(obj)))
+    if isinstance(obj, float):
+        return math.isfinite(obj)
+    if isinstance(obj, dict):
+        return all(_finite(v) for v in obj.values())
+    if isinstance(obj, list):
+        return all(_finite(v) for v in obj)
+    return True
+
+
+def _get(client: TestClient, url: str) -> dict[str, Any]:
+    r = client.get(url)
+    assert r.status_code == 200, r.text
+    d: dict[str, Any] = typed.loads(r.content)
+    assert _finite(d)
+    return d
+
+
+def test_batch_arrows_equal_the_core(client: TestClient) -> None:
+    d = _get(client, "/api/dives/batch-arrows?b=50&seed=4")
+    data = load("synthetic", 1000, np.random.default_rng(0))
+    theta = race_start(LINEAR, data, "mini")
+    rng = np.random.default_rng(4)
+    ep = epoch_mean(LINEAR, data, theta, 50, rng)
+    rnd = random_mean(LINEAR, data, theta, 50, 1000, rng)
+    inc = inclusion_counts(1000, 50, 2000, rng)
+    np.testing.assert_array_equal(d["epoch"]["grads"]["w"], ep.grads[:, 0])
+    np.testing.assert_array_equal(d["epoch"]["running"]["b"], ep.running[:, 1])
+    np.testing.assert_array_equal(d["random"]["distance"], rnd.distance)
+    assert d["full"] == ep.full.tolist() and d["theta"] == theta.tolist()
+    assert d["inclusion"]["spread"] == inc.spread and d["inclusion"]["expected"] == 0.05
+    # the check: one epoch's batch gradients average to ∇J(θ), up to rounding
+    assert len(d["epoch"]["sizes"]) == 20 and d["epoch"]["gap"] < 1e-14
+    assert d["epoch"]["plain_gap"] < 1e-14
+    assert d["epoch"]["distance"][-1] < 1e-14 and d["epoch"]["expected"][-1] == 0.0
+    assert d["random"]["gap"] > 1e-4  # 1000 random batches only come close
+    assert abs(d["inclusion"]["mean"] - 0.05) < 1e-15
+
+
+def test_batch_arrows_short_batch_and_the_extremes(client: TestClient) -> None:
+    d = _get(client, "/api/dives/batch-arrows?dataset=breast-cancer&b=100")
+    assert d["epoch"]["sizes"].tolist() == [100] * 5 + [69]
+    assert d["epoch"]["gap"] < 1e-14 < 1e-6 < d["epoch"]["plain_gap"]
+    one = _get(client, "/api/dives/batch-arrows?dataset=diabetes&b=1")
+    assert len(one["epoch"]["sizes"]) == 442 and one["epoch"]["gap"] < 1e-14
+    full = _get(client, "/api/dives/batch-arrows?dataset=diabetes&b=442")
+    assert len(full["epoch"]["sizes"]) == 1 and full["epoch"]["gap"] < 1e-14
+    assert full["inclusion"]["min"] == 1.0 and full["inclusion"]["max_z"] == 0.0
+
+
+def test_sum_vs_mean_equals_the_core(client: TestClient) -> None:
+    d = _get(client, "/api/dives/sum-vs-mean?b=25&lr=0.2&epochs=3&seed=2")
+    data = load("synthetic", 1000, np.random.default_rng(0))
+    start = race_start(LINEAR, data, "mini")
+    c = compare_reductions(LINEAR, data, RunConfig(25, 0.2, 3, (start[0], start[1])),
+                           np.random.default_rng(2))
+    np.testing.assert_array_equal(d["mean"]["w"], c.mean.params[:, 0])
+    np.testing.assert_array_equal(d["sum_scaled"]["b"], c.sum_scaled.params[:, 1])
+    np.testing.assert_array_equal(d["sum_raw"]["loss"], c.sum_raw.loss)
+    assert d["updates_per_epoch"] == 40 and d["short"] == 0 and d["sum_scaled"]["lr"] == 0.008
+    # the check: the paths coincide; summed with η diverges
+    assert d["gap"] <= 1e-12 and d["replay_gap"] <= 1e-12 and d["first_split"] is None
+    assert d["sum_raw"]["diverged_at"] is not None and d["mean"]["diverged_at"] is None
+    assert d["grid"]["loss"].shape == (60, 60)
+
+
+def test_sum_vs_mean_short_batch_and_default_lr(client: TestClient) -> None:
+    keep = _get(client, "/api/dives/sum-vs-mean?dataset=breast-cancer&b=32")
+    assert keep["lr"] == 2.0 and keep["short"] == 569 - 17 * 32
+    assert keep["first_split"] == 18 and keep["split_size"] == 25 and keep["gap"] > 1e-6
+    drop = _get(client, "/api/dives/sum-vs-mean?dataset=breast-cancer&b=32&last=drop")
+    assert drop["first_split"] is None and drop["gap"] <= 1e-12
+    assert drop["sum_raw"]["diverged_at"] is None and drop["raw_gap"] > 0.1
+    data = load("breast-cancer", 569, np.random.default_rng(0))
+    assert drop["start"] == race_start(LOGISTIC, data, "mini").tolist()
+
+
+@pytest.mark.parametrize(("path", "query", "field"), [
+    ("batch-arrows", "b=0", "b"), ("batch-arrows", "b=1001", "b"),
+    ("batch-arrows", "dataset=diabetes&b=443", "b"), ("batch-arrows", "seed=-1", "seed"),
+    ("batch-arrows", "seed=1001", "seed"), ("batch-arrows", "dataset=sharp-flat", "dataset"),
+    ("batch-arrows", "b=x", "b"),
+    ("sum-vs-mean", "b=0", "b"), ("sum-vs-mean", "dataset=breast-cancer&b=570", "b"),
+    ("sum-vs-mean", "lr=0", "lr"), ("sum-vs-mean", "lr=nan", "lr"), ("sum-vs-mean", "lr=11", "lr"),
+    ("sum-vs-mean", "epochs=0", "epochs"), ("sum-vs-mean", "epochs=11", "epochs"),
+    ("sum-vs-mean", "last=maybe", "last"), ("sum-vs-mean", "seed=5000", "seed"),
+])
+def test_bad_input_is_422_naming_the_field(client: TestClient, path: str, query: str,
+                                           field: str) -> None:
+    r = client.get(f"/api/dives/{path}?{query}")
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][-1] == field
+
+
+def _only_others_failed(console: list[str], failed: list[str]) -> None:
+    """No console error but failed loads, and none of those is this deep dive's."""
+    assert [e for e in console if not e.startswith("Failed to load resource")] == []
+    assert not [u for u in failed if any(m in u for m in MINE)], failed
+    assert len(failed) >= sum(e.startswith("Failed to load resource") for e in console)
+
+
+@pytest.mark.browser
+def test_batch_arrows_draws_the_epoch_and_its_mean(page: Any, server: str,
+                                                   console: list[str]) -> None:
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(f"{server}/#unbiased")
+    sel = ".widget[data-widget='batch-arrows']"
+    w = page.locator(sel)
+    w.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
+    assert w.locator(".main-svg").count() >= 2
+    assert w.locator("[data-out=check]").get_attribute("data-ok") == "true"
+    assert w.locator("[data-out=inclusion]").get_attribute("data-ok") == "true"
+    assert "20 batch gradients" in w.locator("[data-out=check]").inner_text()
+    page.evaluate(f"document.querySelector(\"{sel}\").dataset.drawn = ''")
+    w.get_by_role("button", name="B = N").click()
+    page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
+    assert "single batch, the whole dataset" in w.locator("[data-out=check]").inner_text()
+    w.locator("input[type=number]").fill("0")
+    assert "B must be" in w.locator(".field-error").inner_text()
+    assert w.locator("input[type=number]").get_attribute("aria-invalid") == "true"
+    _only_others_failed(console, failed)
+
+
+@pytest.mark.browser
+def test_sum_vs_mean_draws_coinciding_paths_on_a_phone(page: Any, server: str,
+                                                       console: list[str]) -> None:
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/#sum-vs-mean")
+    sel = ".widget[data-widget='sum-vs-mean']"
+    w = page.locator(sel)
+    w.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
+    assert w.locator(".main-svg").count() >= 2
+    check = w.locator("[data-out=check]")
+    assert check.get_attribute("data-ok") == "true" and "coincide" in check.inner_text()
+    assert "diverged" in w.locator("[data-out=facts]").inner_text()
+    page.evaluate(f"document.querySelector(\"{sel}\").dataset.drawn = ''")
+    w.get_by_label("Batch size B").fill("32")  # 1000 = 31·32 + 8: a short last batch
+    page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
+    assert check.get_attribute("data-ok") == "false" and "short last batch" in check.inner_text()
+    page.evaluate(f"document.querySelector(\"{sel}\").dataset.drawn = ''")
+    w.get_by_label("Short last batch").select_option("drop")
+    page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
+    assert check.get_attribute("data-ok") == "true"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    _only_others_failed(console, failed)
