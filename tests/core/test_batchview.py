@@ -16,14 +16,13 @@ from batchlab.core.batchview import (
     design_matrix,
     model_curve,
     predict,
-    race_start,
     random_rows,
 )
 from batchlab.core.data import Dataset, load, sharp_flat_shifts
 from batchlab.core.gradstats import full_gradient
 from batchlab.core.models import LINEAR, LOGISTIC, SHARP_FLAT, Model, model_for
 from batchlab.core.optim import sgd_step
-from batchlab.core.scene import SceneSpec, build
+from batchlab.core.scene import SceneSpec, build, race_start
 
 ROWS = [3, 17, 42, 101, 7]
 
@@ -33,7 +32,7 @@ def setup(request: pytest.FixtureRequest) -> tuple[Dataset, Model, np.ndarray]:
     data = load(request.param, 1000 if request.param == "synthetic" else 569,
                 np.random.default_rng(0))
     model = model_for(data.task)
-    return data, model, race_start(model, data)
+    return data, model, race_start(model, data, "mini")
 
 
 def _batch_loss(model: Model, data: Dataset, rows: list[int], theta: np.ndarray) -> float:
@@ -110,7 +109,7 @@ def test_race_first_update_is_the_same_step(dataset: str) -> None:
     step on its first batch, coordinate by coordinate."""
     scene = build(SceneSpec.for_dataset(dataset, epochs=1))
     traj = scene.method("mini").trajectory
-    start = race_start(scene.model, scene.dataset)
+    start = race_start(scene.model, scene.dataset, "mini")
     np.testing.assert_allclose(traj.params[0], start, rtol=0, atol=0)
     s = coordinate_step(scene.model, scene.dataset, traj.batch(1), start, float(traj.lr[0]))
     np.testing.assert_allclose(s.next_theta, traj.params[1], rtol=0, atol=1e-12)

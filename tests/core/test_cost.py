@@ -14,13 +14,12 @@ from batchlab.core.cost import (
     dial_sizes,
     fit_time,
     measure_costs,
-    race_start,
     regimes,
     time_runs,
 )
 from batchlab.core.data import load, synthetic_classification, synthetic_regression
 from batchlab.core.models import LINEAR, LOGISTIC, model_for
-from batchlab.core.scene import SceneSpec, build
+from batchlab.core.scene import SceneSpec, build, race_start
 
 
 @pytest.mark.parametrize("n", [1, 2, 10, 442, 569, 1000])
@@ -46,7 +45,7 @@ def test_counted_epochs_match_the_closed_forms(n: int) -> None:
 def test_race_start_is_where_the_races_full_batch_run_starts() -> None:
     scene = build(SceneSpec.for_dataset("diabetes", epochs=1))
     data, model = scene.dataset, scene.model
-    np.testing.assert_allclose(race_start(model, data),
+    np.testing.assert_allclose(race_start(model, data, "full"),
                                scene.method("full").trajectory.params[0], atol=1e-12)
     np.testing.assert_allclose(race_start(model, data, "stochastic"),
                                scene.method("stochastic").trajectory.params[0], atol=1e-12)
@@ -116,7 +115,7 @@ def test_regimes_noise_equals_enumeration_of_every_batch() -> None:
 def test_regimes_exact_noise_agrees_with_sampled_batches(dataset: str) -> None:
     data = load(dataset, 500, np.random.default_rng(0))
     model = model_for(data.task)
-    theta = race_start(model, data)
+    theta = race_start(model, data, "full")
     r = regimes(model, data, theta, np.random.default_rng(1), draws=4000)
     assert r.batch_sizes.tolist() == [1, 32, 64, 128, 500]
     assert r.examples_per_update.tolist() == [1, 32, 64, 128, 500]

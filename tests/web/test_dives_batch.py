@@ -4,7 +4,6 @@ field, and both widgets draw, react and pass their checks in a real browser."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -15,41 +14,14 @@ from batchlab.core.batching import make_plan
 from batchlab.core.data import load
 from batchlab.core.models import LINEAR, model_for
 from batchlab.core.scene import SceneSpec, build
-from batchlab.web import typed
-from batchlab.web.app import create_app
-from batchlab.web.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    return TestClient(create_app(Settings(results_dir=tmp_path_factory.mktemp("r"))))
-
-
-def _get(client: TestClient, query: str) -> dict[str, Any]:
-    r = client.get(f"/api/dives/{query}")
-    assert r.status_code == 200, r.text
-    out: dict[str, Any] = typed.loads(r.content)
-    return out
 
 
 def data_n(dataset: str) -> int:
     return {"diabetes": 442, "breast-cancer": 569}.get(dataset, 1000)
 
 
-def _finite(obj: Any) -> bool:
-    if isinstance(obj, np.ndarray):
-        return bool(np.all(np.isfinite(obj)))
-    if isinstance(obj, float):
-        return math.isfinite(obj)
-    if isinstance(obj, dict):
-        return all(_finite(v) for v in obj.values())
-    if isinstance(obj, list):
-        return all(_finite(v) for v in obj)
-    return True
-
-
-def test_batch_is_the_rows_of_the_race_dataset_at_the_race_start(client: TestClient) -> None:
-    d = _get(client, "batch?dataset=synthetic&rows=3,17,42&lr=0.2")
+def test_batch_is_the_rows_of_the_race_dataset_at_the_race_start(finite: Any, api: Any) -> None:
+    d = api("/api/dives/batch?dataset=synthetic&rows=3,17,42&lr=0.2")
     data = load("synthetic", 1000, np.random.default_rng(0))
     start = build(SceneSpec.for_dataset("synthetic", epochs=1)).method("mini").trajectory.params[0]
     assert d["rows"].tolist() == [3, 17, 42] and d["size"] == 3 and d["model"] == "linear"
@@ -57,14 +29,14 @@ def test_batch_is_the_rows_of_the_race_dataset_at_the_race_start(client: TestCli
     np.testing.assert_array_equal(d["X"], np.column_stack([data.x[[3, 17, 42]], np.ones(3)]))
     np.testing.assert_array_equal(d["y"], data.y[[3, 17, 42]])
     np.testing.assert_allclose(d["z"], data.x[[3, 17, 42]] * start[0] + start[1], atol=1e-14)
-    assert _finite(d)
+    assert finite(d)
 
 
 @pytest.mark.parametrize("dataset", ["diabetes", "breast-cancer"])
 def test_batch_gradient_matches_finite_differences_and_the_engine(
-        client: TestClient, dataset: str) -> None:
+        api: Any, dataset: str) -> None:
     rows = [5, 60, 7, 300, 2]
-    d = _get(client, f"batch?dataset={dataset}&rows={','.join(map(str, rows))}&w0=0.4&b0=-0.3")
+    d = api(f"/api/dives/batch?dataset={dataset}&rows={','.join(map(str, rows))}&w0=0.4&b0=-0.3")
     data = load(dataset, data_n(dataset), np.random.default_rng(0))
     model = model_for(data.task)
     theta = np.array([0.4, -0.3])
@@ -82,8 +54,8 @@ def test_batch_gradient_matches_finite_differences_and_the_engine(
     assert d["batch_loss"] == pytest.approx(j_b(theta), rel=1e-12)
 
 
-def test_step_per_coordinate_is_the_engine_step(client: TestClient) -> None:
-    d = _get(client, "batch?dataset=synthetic-classification&rows=9,8,7,6&lr=0.7")
+def test_step_per_coordinate_is_the_engine_step(api: Any) -> None:
+    d = api("/api/dives/batch?dataset=synthetic-classification&rows=9,8,7,6&lr=0.7")
     assert d["lr"] == 0.7
     (w, b), (gw, gb) = d["theta"], d["grad"]
     assert d["next"] == [w - 0.7 * gw, b - 0.7 * gb]
@@ -94,22 +66,22 @@ def test_step_per_coordinate_is_the_engine_step(client: TestClient) -> None:
     assert d["full_loss_after"] < d["loss_before"]
 
 
-def test_defaults_are_the_races_start_and_rate(client: TestClient) -> None:
+def test_defaults_are_the_races_start_and_rate(api: Any) -> None:
     """Without w0, b0 and lr, θ is where the race's mini-batch run starts and η its rate."""
-    d = _get(client, "batch?dataset=diabetes&rows=1")
+    d = api("/api/dives/batch?dataset=diabetes&rows=1")
     assert d["lr"] == 0.2
     scene = build(SceneSpec.for_dataset("diabetes", epochs=1))
     assert d["theta"] == scene.method("mini").trajectory.params[0].tolist()
 
 
-def test_random_batch_is_the_engines_first_block(client: TestClient) -> None:
-    d = _get(client, "batch?dataset=synthetic&b=7&seed=11")
+def test_random_batch_is_the_engines_first_block(api: Any) -> None:
+    d = api("/api/dives/batch?dataset=synthetic&b=7&seed=11")
     plan = make_plan(1000, 7, 1, np.random.default_rng(11))
     assert d["rows"].tolist() == plan.batch(0).tolist() and d["size"] == 7
 
 
-def test_dataset_endpoint(client: TestClient) -> None:
-    d = _get(client, "batch/data?dataset=synthetic")
+def test_dataset_endpoint(finite: Any, api: Any) -> None:
+    d = api("/api/dives/batch/data?dataset=synthetic")
     data = load("synthetic", 1000, np.random.default_rng(0))
     np.testing.assert_array_equal(d["x"], data.x)
     np.testing.assert_array_equal(d["y"], data.y)
@@ -119,7 +91,7 @@ def test_dataset_endpoint(client: TestClient) -> None:
     assert g["loss"][i][j] == pytest.approx(
         LINEAR.loss(np.array([g["w"][j], g["b"][i]]), data.x, data.y), rel=1e-10)
     assert d["minimum"]["loss"] <= float(np.min(g["loss"])) + 1e-12
-    assert _finite(d)
+    assert finite(d)
 
 
 @pytest.mark.parametrize(("query", "field"), [
@@ -138,34 +110,10 @@ def test_bad_input_is_422_naming_the_field(client: TestClient, query: str, field
     assert r.json()["detail"][0]["loc"][-1] == field
 
 
-MINE = ("/static/js/dives/batch-rows.js", "/static/js/dives/coordinate-step.js")
-
-
-def _no_errors(console: list[str], failed: list[str]) -> None:
-    """No console errors, except the 404s of deep-dive modules other helpers have not yet
-    written (each failed load logs one line without its URL); none of ours may fail."""
-    assert not [u for u in failed if u.endswith(MINE) or "/api/dives/batch" in u]
-    missing = [u for u in failed if "/static/js/dives/" in u]
-    assert failed == missing
-    assert [e for e in console if not e.startswith("Failed to load resource")] == []
-    assert len(console) == len(missing)
-
-
-def _open(page: Any, server: str, name: str, failed: list[str]) -> Any:
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    page.goto(f"{server}/")
-    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-    w = page.locator(f".widget[data-widget='{name}']")
-    w.scroll_into_view_if_needed()
-    page.wait_for_selector(f".widget[data-widget='{name}'][data-drawn='1']", timeout=20_000)
-    return w
-
-
 @pytest.mark.browser
-def test_batch_rows_widget_picks_rows_and_checks(page: Any, server: str,
-                                                 console: list[str]) -> None:
-    failed: list[str] = []
-    w = _open(page, server, "batch-rows", failed)
+def test_batch_rows_widget_picks_rows_and_checks(page: Any, widget: Any, console: list[str],
+                                                 failed: list[str]) -> None:
+    w = widget("batch-rows")
     assert w.locator(".br-eq").count() == 3
     assert "Check passed" in w.locator(".br-check").inner_text()
     assert w.locator(".main-svg").count() >= 1
@@ -190,14 +138,13 @@ def test_batch_rows_widget_picks_rows_and_checks(page: Any, server: str,
     page.wait_for_function("(el) => el.querySelector('.br-eq .br-mat').querySelectorAll('tbody tr')"
                            ".length === 2", arg=w.element_handle())
     assert "Check passed" in w.locator(".br-check").inner_text()
-    _no_errors(console, failed)
+    assert console == [] and failed == []
 
 
 @pytest.mark.browser
-def test_coordinate_step_widget_steps_and_checks(page: Any, server: str,
-                                                 console: list[str]) -> None:
-    failed: list[str] = []
-    w = _open(page, server, "coordinate-step", failed)
+def test_coordinate_step_widget_steps_and_checks(page: Any, widget: Any, console: list[str],
+                                                 failed: list[str]) -> None:
+    w = widget("coordinate-step")
     assert w.locator(".cs-coord").count() == 2
     assert "Check passed" in w.locator(".br-check").inner_text()
     assert "First step" in w.locator(".cs-where").inner_text()
@@ -206,4 +153,4 @@ def test_coordinate_step_widget_steps_and_checks(page: Any, server: str,
                            arg=w.element_handle())
     assert "Check passed" in w.locator(".br-check").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
-    _no_errors(console, failed)
+    assert console == [] and failed == []

@@ -14,27 +14,10 @@ from batchlab.core.data import load
 from batchlab.core.landscape import minimise
 from batchlab.core.models import LINEAR
 from batchlab.core.scene import METHODS, REACH
-from batchlab.web import typed
-from batchlab.web.app import create_app
-from batchlab.web.settings import Settings
-
-MINE = ("/api/dives/cost", "/api/dives/regimes", "/dives/cost-dial.", "/dives/regimes-table.")
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    return TestClient(create_app(Settings(results_dir=tmp_path_factory.mktemp("r"))))
-
-
-def _get(client: TestClient, url: str) -> dict[str, Any]:
-    r = client.get(url)
-    assert r.status_code == 200, r.text
-    out: dict[str, Any] = typed.loads(r.content)
-    return out
-
-
-def test_dial_counts_and_timings(client: TestClient) -> None:
-    d = _get(client, "/api/dives/cost?dataset=diabetes")
+def test_dial_counts_and_timings(api: Any) -> None:
+    d = api("/api/dives/cost?dataset=diabetes")
     bs = d["batch_sizes"].astype(int)
     assert d["n"] == 442 and bs[0] == 1 and bs[-1] == 442 and {32, 64, 128} <= set(bs)
     assert d["counts_match"] is True
@@ -51,8 +34,8 @@ def test_dial_counts_and_timings(client: TestClient) -> None:
     assert d["repeats"] >= 5 and d["epochs"] * 442 >= 100_000
 
 
-def test_regimes_agree_with_an_independent_computation(client: TestClient) -> None:
-    d = _get(client, "/api/dives/regimes?dataset=diabetes&seed=3")
+def test_regimes_agree_with_an_independent_computation(api: Any) -> None:
+    d = api("/api/dives/regimes?dataset=diabetes&seed=3")
     data = load("diabetes", 442, np.random.default_rng(0))
     theta = minimise(LINEAR, data) + REACH * np.asarray(METHODS[0].offset)
     np.testing.assert_allclose(d["theta"], theta, atol=1e-12)
@@ -69,7 +52,7 @@ def test_regimes_agree_with_an_independent_computation(client: TestClient) -> No
     assert abs(d["sampled"][i] - d["exact"][i]) < 4.5 * d["sampled_se"][i]
     assert d["sampled"][i] == pytest.approx(d["exact"][i], rel=0.1)
     assert d["exact"][-1] == 0.0 and d["sampled"][-1] < 1e-20
-    dial = _get(client, "/api/dives/cost?dataset=diabetes")
+    dial = api("/api/dives/cost?dataset=diabetes")
     at = np.searchsorted(dial["batch_sizes"], bs)
     np.testing.assert_array_equal(d["seconds_per_update"], dial["seconds_per_update"][at])
 
@@ -90,27 +73,10 @@ def test_bad_input_is_422_naming_the_field(client: TestClient, query: str, field
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == field
 
 
-def _open(page: Any, server: str, name: str) -> tuple[Any, list[str]]:
-    """Load the page, note failed requests, scroll to widget ``name`` and wait for it."""
-    failed: list[str] = []
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    page.goto(f"{server}/")
-    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-    w = page.locator(f".widget[data-widget='{name}']")
-    w.scroll_into_view_if_needed()
-    page.wait_for_selector(f".widget[data-widget='{name}'][data-drawn='1']", timeout=30_000)
-    return w, failed
-
-
-def _own_errors(console: list[str], failed: list[str]) -> list[str]:
-    """Console errors, less the 404s of other deep dives' modules (built in parallel)."""
-    mine = [u for u in failed if any(m in u for m in MINE)]
-    return mine + [m for m in console if not m.startswith("Failed to load resource")]
-
-
 @pytest.mark.browser
-def test_dial_moves_and_shows_measured_costs(page: Any, server: str, console: list[str]) -> None:
-    w, failed = _open(page, server, "cost-dial")
+def test_dial_moves_and_shows_measured_costs(page: Any, widget: Any, console: list[str],
+                                             failed: list[str]) -> None:
+    w = widget("cost-dial")
     assert w.locator(".main-svg").count() >= 1
     out = lambda key: w.locator(f"[data-out='{key}']").inner_text()  # noqa: E731
     assert out("examples-per-update") == "32" and out("updates-per-epoch") == "32"
@@ -129,13 +95,13 @@ def test_dial_moves_and_shows_measured_costs(page: Any, server: str, console: li
     w.get_by_label("Dataset").select_option("breast-cancer")
     page.wait_for_selector(".widget[data-widget='cost-dial'][data-drawn='1']", timeout=30_000)
     assert out("examples-per-epoch") == "569"
-    assert _own_errors(console, failed) == []
+    assert console == [] and failed == []
 
 
 @pytest.mark.browser
-def test_regimes_table_shows_five_rows_and_the_check(page: Any, server: str,
-                                                     console: list[str]) -> None:
-    w, failed = _open(page, server, "regimes-table")
+def test_regimes_table_shows_five_rows_and_the_check(page: Any, widget: Any, console: list[str],
+                                                     failed: list[str]) -> None:
+    w = widget("regimes-table")
     rows = w.locator("tbody tr")
     assert rows.count() == 5
     assert [rows.nth(i).get_attribute("data-b") for i in range(5)] == \
@@ -147,4 +113,4 @@ def test_regimes_table_shows_five_rows_and_the_check(page: Any, server: str,
     box = w.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert w.evaluate("e => e.scrollWidth <= e.clientWidth")
-    assert _own_errors(console, failed) == []
+    assert console == [] and failed == []

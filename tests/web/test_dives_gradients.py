@@ -3,54 +3,23 @@ is a 422 naming the field, and the page's batch-arrows and sum-vs-mean widgets d
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from batchlab.core.batchview import race_start
 from batchlab.core.data import load
 from batchlab.core.models import LINEAR, LOGISTIC
 from batchlab.core.reduction import compare_reductions
+from batchlab.core.scene import race_start
 from batchlab.core.simulate import RunConfig
 from batchlab.core.unbiased import epoch_mean, inclusion_counts, random_mean
-from batchlab.web import typed
-from batchlab.web.app import create_app
-from batchlab.web.settings import Settings
-
-MINE = ("/api/dives/batch-arrows", "/api/dives/sum-vs-mean", "/dives/batch-arrows.",
-        "/dives/sum-vs-mean.")
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    return TestClient(create_app(Settings(results_dir=tmp_path_factory.mktemp("r"))))
-
-
-def _finite(obj: Any) -> bool:
-    if isinstance(obj, np.ndarray):
-        return bool(np.all(np.isfinite(obj)))
-    if isinstance(obj, float):
-        return math.isfinite(obj)
-    if isinstance(obj, dict):
-        return all(_finite(v) for v in obj.values())
-    if isinstance(obj, list):
-        return all(_finite(v) for v in obj)
-    return True
-
-
-def _get(client: TestClient, url: str) -> dict[str, Any]:
-    r = client.get(url)
-    assert r.status_code == 200, r.text
-    d: dict[str, Any] = typed.loads(r.content)
-    assert _finite(d)
-    return d
-
-
-def test_batch_arrows_equal_the_core(client: TestClient) -> None:
-    d = _get(client, "/api/dives/batch-arrows?b=50&seed=4")
+def test_batch_arrows_equal_the_core(api: Any, finite: Any) -> None:
+    d = api("/api/dives/batch-arrows?b=50&seed=4")
+    assert finite(d)
     data = load("synthetic", 1000, np.random.default_rng(0))
     theta = race_start(LINEAR, data, "mini")
     rng = np.random.default_rng(4)
@@ -70,19 +39,20 @@ def test_batch_arrows_equal_the_core(client: TestClient) -> None:
     assert abs(d["inclusion"]["mean"] - 0.05) < 1e-15
 
 
-def test_batch_arrows_short_batch_and_the_extremes(client: TestClient) -> None:
-    d = _get(client, "/api/dives/batch-arrows?dataset=breast-cancer&b=100")
+def test_batch_arrows_short_batch_and_the_extremes(api: Any) -> None:
+    d = api("/api/dives/batch-arrows?dataset=breast-cancer&b=100")
     assert d["epoch"]["sizes"].tolist() == [100] * 5 + [69]
     assert d["epoch"]["gap"] < 1e-14 < 1e-6 < d["epoch"]["plain_gap"]
-    one = _get(client, "/api/dives/batch-arrows?dataset=diabetes&b=1")
+    one = api("/api/dives/batch-arrows?dataset=diabetes&b=1")
     assert len(one["epoch"]["sizes"]) == 442 and one["epoch"]["gap"] < 1e-14
-    full = _get(client, "/api/dives/batch-arrows?dataset=diabetes&b=442")
+    full = api("/api/dives/batch-arrows?dataset=diabetes&b=442")
     assert len(full["epoch"]["sizes"]) == 1 and full["epoch"]["gap"] < 1e-14
     assert full["inclusion"]["min"] == 1.0 and full["inclusion"]["max_z"] == 0.0
 
 
-def test_sum_vs_mean_equals_the_core(client: TestClient) -> None:
-    d = _get(client, "/api/dives/sum-vs-mean?b=25&lr=0.2&epochs=3&seed=2")
+def test_sum_vs_mean_equals_the_core(api: Any, finite: Any) -> None:
+    d = api("/api/dives/sum-vs-mean?b=25&lr=0.2&epochs=3&seed=2")
+    assert finite(d)
     data = load("synthetic", 1000, np.random.default_rng(0))
     start = race_start(LINEAR, data, "mini")
     c = compare_reductions(LINEAR, data, RunConfig(25, 0.2, 3, (start[0], start[1])),
@@ -97,11 +67,11 @@ def test_sum_vs_mean_equals_the_core(client: TestClient) -> None:
     assert d["grid"]["loss"].shape == (60, 60)
 
 
-def test_sum_vs_mean_short_batch_and_default_lr(client: TestClient) -> None:
-    keep = _get(client, "/api/dives/sum-vs-mean?dataset=breast-cancer&b=32")
+def test_sum_vs_mean_short_batch_and_default_lr(api: Any) -> None:
+    keep = api("/api/dives/sum-vs-mean?dataset=breast-cancer&b=32")
     assert keep["lr"] == 2.0 and keep["short"] == 569 - 17 * 32
     assert keep["first_split"] == 18 and keep["split_size"] == 25 and keep["gap"] > 1e-6
-    drop = _get(client, "/api/dives/sum-vs-mean?dataset=breast-cancer&b=32&last=drop")
+    drop = api("/api/dives/sum-vs-mean?dataset=breast-cancer&b=32&last=drop")
     assert drop["first_split"] is None and drop["gap"] <= 1e-12
     assert drop["sum_raw"]["diverged_at"] is None and drop["raw_gap"] > 0.1
     data = load("breast-cancer", 569, np.random.default_rng(0))
@@ -125,23 +95,11 @@ def test_bad_input_is_422_naming_the_field(client: TestClient, path: str, query:
     assert r.json()["detail"][0]["loc"][-1] == field
 
 
-def _only_others_failed(console: list[str], failed: list[str]) -> None:
-    """No console error but failed loads, and none of those is this deep dive's."""
-    assert [e for e in console if not e.startswith("Failed to load resource")] == []
-    assert not [u for u in failed if any(m in u for m in MINE)], failed
-    assert len(failed) >= sum(e.startswith("Failed to load resource") for e in console)
-
-
 @pytest.mark.browser
-def test_batch_arrows_draws_the_epoch_and_its_mean(page: Any, server: str,
-                                                   console: list[str]) -> None:
-    failed: list[str] = []
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    page.goto(f"{server}/#unbiased")
+def test_batch_arrows_draws_the_epoch_and_its_mean(page: Any, widget: Any, console: list[str],
+                                                   failed: list[str]) -> None:
     sel = ".widget[data-widget='batch-arrows']"
-    w = page.locator(sel)
-    w.scroll_into_view_if_needed()
-    page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
+    w = widget("batch-arrows", "unbiased")
     assert w.locator(".main-svg").count() >= 2
     assert w.locator("[data-out=check]").get_attribute("data-ok") == "true"
     assert w.locator("[data-out=inclusion]").get_attribute("data-ok") == "true"
@@ -153,20 +111,16 @@ def test_batch_arrows_draws_the_epoch_and_its_mean(page: Any, server: str,
     w.locator("input[type=number]").fill("0")
     assert "B must be" in w.locator(".field-error").inner_text()
     assert w.locator("input[type=number]").get_attribute("aria-invalid") == "true"
-    _only_others_failed(console, failed)
+    assert console == [] and failed == []
 
 
 @pytest.mark.browser
-def test_sum_vs_mean_draws_coinciding_paths_on_a_phone(page: Any, server: str,
-                                                       console: list[str]) -> None:
-    failed: list[str] = []
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+def test_sum_vs_mean_draws_coinciding_paths_on_a_phone(page: Any, widget: Any,
+                                                       console: list[str],
+                                                       failed: list[str]) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{server}/#sum-vs-mean")
     sel = ".widget[data-widget='sum-vs-mean']"
-    w = page.locator(sel)
-    w.scroll_into_view_if_needed()
-    page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
+    w = widget("sum-vs-mean", "sum-vs-mean")
     assert w.locator(".main-svg").count() >= 2
     check = w.locator("[data-out=check]")
     assert check.get_attribute("data-ok") == "true" and "coincide" in check.inner_text()
@@ -180,4 +134,4 @@ def test_sum_vs_mean_draws_coinciding_paths_on_a_phone(page: Any, server: str,
     page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
     assert check.get_attribute("data-ok") == "true"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    _only_others_failed(console, failed)
+    assert console == [] and failed == []

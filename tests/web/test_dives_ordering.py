@@ -3,7 +3,6 @@ a 422 naming the field, and the page's epoch-builder and sorted-data widgets dra
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -16,34 +15,13 @@ from batchlab.core.models import LOGISTIC
 from batchlab.core.ordering import compare_orderings
 from batchlab.core.simulate import RunConfig
 from batchlab.web import typed
-from batchlab.web.app import create_app
-from batchlab.web.settings import Settings
-
-MINE = ("/api/epoch-plan", "/api/dives/sorted-data", "/dives/epoch-builder.", "/dives/sorted-data.")
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    return TestClient(create_app(Settings(results_dir=tmp_path_factory.mktemp("r"))))
-
-
-def _finite(obj: Any) -> bool:
-    if isinstance(obj, np.ndarray):
-        return bool(np.all(np.isfinite(obj)))
-    if isinstance(obj, float):
-        return math.isfinite(obj)
-    if isinstance(obj, dict):
-        return all(_finite(v) for v in obj.values())
-    if isinstance(obj, list):
-        return all(_finite(v) for v in obj)
-    return True
-
-
-def test_sorted_data_equals_the_core(client: TestClient) -> None:
+def test_sorted_data_equals_the_core(finite: Any, client: TestClient) -> None:
     r = client.get("/api/dives/sorted-data?b=25&lr=1&epochs=5&seed=3")
     assert r.status_code == 200
     d = typed.loads(r.content)
-    assert _finite(d)
+    assert finite(d)
     data = load("synthetic-classification", 1000, np.random.default_rng(0))
     c = compare_orderings(LOGISTIC, data, RunConfig(25, 1.0, 5, (0.0, 0.0)),
                           np.random.default_rng(3))
@@ -86,22 +64,10 @@ def test_epoch_plan_of_the_worked_case(client: TestClient) -> None:
     assert drop["batches"] == keep["batches"][:3]
 
 
-def _only_others_failed(console: list[str], failed: list[str]) -> None:
-    """No console error but failed loads, and none of those is this deep dive's."""
-    assert [e for e in console if not e.startswith("Failed to load resource")] == []
-    assert not [u for u in failed if any(m in u for m in MINE)], failed
-    assert len(failed) >= sum(e.startswith("Failed to load resource") for e in console)
-
-
 @pytest.mark.browser
-def test_epoch_builder_draws_the_worked_case(page: Any, server: str,
-                                             console: list[str]) -> None:
-    failed: list[str] = []
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    page.goto(f"{server}/#epoch")
-    w = page.locator(".widget[data-widget='epoch-builder']")
-    w.scroll_into_view_if_needed()
-    page.wait_for_selector(".widget[data-widget='epoch-builder'][data-drawn='1']", timeout=20_000)
+def test_epoch_builder_draws_the_worked_case(page: Any, widget: Any, console: list[str],
+                                             failed: list[str]) -> None:
+    w = widget("epoch-builder", "epoch")
     assert w.locator("[data-out=keep]").inner_text().startswith("4")
     assert w.locator("[data-out=drop]").inner_text().startswith("3")
     assert "yes" in w.locator("[data-out=check]").inner_text()
@@ -120,18 +86,14 @@ def test_epoch_builder_draws_the_worked_case(page: Any, server: str,
     assert re.search(r"B must be .* N = 10", w.locator(".field-error").inner_text())
     assert w.locator("input[type=number]").nth(1).get_attribute("aria-invalid") == "true"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    _only_others_failed(console, failed)
+    assert console == [] and failed == []
 
 
 @pytest.mark.browser
-def test_sorted_data_draws_both_runs(page: Any, server: str, console: list[str]) -> None:
-    failed: list[str] = []
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+def test_sorted_data_draws_both_runs(page: Any, widget: Any, console: list[str],
+                                     failed: list[str]) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{server}/#epoch")
-    w = page.locator(".widget[data-widget='sorted-data']")
-    w.scroll_into_view_if_needed()
-    page.wait_for_selector(".widget[data-widget='sorted-data'][data-drawn='1']", timeout=30_000)
+    w = widget("sorted-data", "epoch")
     assert w.locator(".main-svg").count() >= 2
     assert w.locator(".sd-check").get_attribute("data-ok") == "true"
     cos_sorted = float(w.locator("[data-out=cos-sorted]").inner_text())
@@ -140,4 +102,4 @@ def test_sorted_data_draws_both_runs(page: Any, server: str, console: list[str])
     w.locator("input[type=number]").fill("2000")
     assert "B must be" in w.locator(".field-error").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    _only_others_failed(console, failed)
+    assert console == [] and failed == []

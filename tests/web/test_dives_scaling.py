@@ -4,7 +4,6 @@ widget draws, switches k and warm-up, and fits a phone."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -12,39 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from batchlab.core.scaling import ScalingSetup, factors_for, scaling_study
-from batchlab.web import typed
-from batchlab.web.app import create_app
 from batchlab.web.dives.scaling import BUDGETS, SEEDS
 from batchlab.web.experiments import far_start
-from batchlab.web.settings import Settings
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    return TestClient(create_app(Settings(results_dir=tmp_path_factory.mktemp("r"))))
-
-
-def _get(client: TestClient, query: str) -> dict[str, Any]:
-    r = client.get(f"/api/dives/lr-scaling?{query}")
-    assert r.status_code == 200, r.text
-    out: dict[str, Any] = typed.loads(r.content)
-    return out
-
-
-def _finite(obj: Any) -> bool:
-    if isinstance(obj, np.ndarray):
-        return bool(np.all(np.isfinite(obj)))
-    if isinstance(obj, float):
-        return math.isfinite(obj)
-    if isinstance(obj, dict):
-        return all(_finite(v) for v in obj.values())
-    if isinstance(obj, list):
-        return all(_finite(v) for v in obj)
-    return True
-
-
-def test_curves_equal_the_core_study(client: TestClient) -> None:
-    d = _get(client, "dataset=diabetes&b=2&lr=0.05&seed=3&warmup=0.5")
+def test_curves_equal_the_core_study(finite: Any, api: Any) -> None:
+    d = api("/api/dives/lr-scaling?dataset=diabetes&b=2&lr=0.05&seed=3&warmup=0.5")
     data, model, theta = far_start("diabetes")
     setup = ScalingSetup(2, 0.05, BUDGETS["diabetes"].epochs, factors_for(data.n, 2), SEEDS, 0.5)
     s = scaling_study(model, data, setup, theta, np.random.default_rng(3))
@@ -55,11 +27,11 @@ def test_curves_equal_the_core_study(client: TestClient) -> None:
         assert got["lr"] == pytest.approx(want.lr)
         np.testing.assert_array_equal(got["examples"], want.examples)
         np.testing.assert_array_equal(got["gap"], want.gap)
-    assert d["target_gap"] == pytest.approx(s.target_gap) and _finite(d)
+    assert d["target_gap"] == pytest.approx(s.target_gap) and finite(d)
 
 
-def test_default_shows_hold_and_break_and_the_check_passes(client: TestClient) -> None:
-    d = _get(client, "")
+def test_default_shows_hold_and_break_and_the_check_passes(finite: Any, api: Any) -> None:
+    d = api("/api/dives/lr-scaling?")
     assert (d["dataset"], d["b"], d["lr"]) == ("synthetic", 4, BUDGETS["synthetic"].lr)
     assert d["lambda_max"] == pytest.approx(1.0, rel=1e-6)  # standardised x: H = I
     assert d["lr_limit"] == pytest.approx(2.0, rel=1e-6)
@@ -77,15 +49,15 @@ def test_default_shows_hold_and_break_and_the_check_passes(client: TestClient) -
             assert 1.6 < r["ratio"] < 2.5  # same η, half the steps: about twice the examples
     assert d["first_diverged"] == min(r["k"] for r in d["runs"] if r["diverged"])
     assert d["first_diverged_warmup"] is None
-    assert all(r["rule"] != "warm-up" for r in d["runs"]) and _finite(d)
+    assert all(r["rule"] != "warm-up" for r in d["runs"]) and finite(d)
 
 
-def test_logistic_data_and_warm_up(client: TestClient) -> None:
-    d = _get(client, "dataset=breast-cancer&warmup=1")
+def test_logistic_data_and_warm_up(finite: Any, api: Any) -> None:
+    d = api("/api/dives/lr-scaling?dataset=breast-cancer&warmup=1")
     assert d["lambda_max"] < 1 and d["limit_check"]["below_diverged"] == 0
     warm = [r for r in d["runs"] if r["rule"] == "warm-up"]
     assert warm and all(r["warmup_updates"] >= 1 for r in warm)
-    assert _finite(d)
+    assert finite(d)
 
 
 @pytest.mark.parametrize("query, field", [

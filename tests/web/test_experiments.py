@@ -4,7 +4,6 @@ when the reader scrolls to it."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -17,38 +16,11 @@ from batchlab.core.gradstats import batch_covariance_factor, per_example_covaria
 from batchlab.core.landscape import loss_grid, minimise
 from batchlab.core.models import LINEAR, SHARP_FLAT
 from batchlab.core.scene import METHODS, REACH
-from batchlab.web import typed
-from batchlab.web.app import create_app
 from batchlab.web.experiments import FLAT_BASIN
-from batchlab.web.settings import Settings
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    return TestClient(create_app(Settings(results_dir=tmp_path_factory.mktemp("r"))))
-
-
-def _get(client: TestClient, path: str) -> dict[str, Any]:
-    r = client.get(path)
-    assert r.status_code == 200, r.text
-    out: dict[str, Any] = typed.loads(r.content)
-    return out
-
-
-def _finite(obj: Any) -> bool:
-    if isinstance(obj, np.ndarray):
-        return bool(np.all(np.isfinite(obj)))
-    if isinstance(obj, float):
-        return math.isfinite(obj)
-    if isinstance(obj, dict):
-        return all(_finite(v) for v in obj.values())
-    if isinstance(obj, list):
-        return all(_finite(v) for v in obj)
-    return True
-
-
-def test_noise_curve_matches_the_exact_law(client: TestClient) -> None:
-    d = _get(client, "/api/experiments/noise-vs-batch?dataset=diabetes")
+def test_noise_curve_matches_the_exact_law(finite: Any, api: Any) -> None:
+    d = api("/api/experiments/noise-vs-batch?dataset=diabetes")
     data = load("diabetes", 442, np.random.default_rng(0))
     tr = np.trace(per_example_covariance(LINEAR, data, d["theta"]))
     exact = [batch_covariance_factor(442, int(b)) * tr for b in d["batch_sizes"]]
@@ -62,11 +34,11 @@ def test_noise_curve_matches_the_exact_law(client: TestClient) -> None:
     assert d["max_z"] < 3.5 and d["max_replacement_z"] < 3.5
     rep = np.abs(d["replacement"] - d["one_over_b"]) / d["replacement_se"]
     assert d["max_replacement_z"] == pytest.approx(rep.max())
-    assert _finite(d)
+    assert finite(d)
 
 
-def test_flat_basin_counts_intervals_and_map(client: TestClient) -> None:
-    d = _get(client, "/api/experiments/flat-basin")
+def test_flat_basin_counts_intervals_and_map(finite: Any, api: Any) -> None:
+    d = api("/api/experiments/flat-basin")
     s = FLAT_BASIN
     assert d["runs"] == s.runs and list(d["batch_sizes"]) == list(s.batch_sizes)
     data = sharp_flat_shifts(np.random.default_rng(0), s.n, s.spread)
@@ -85,11 +57,11 @@ def test_flat_basin_counts_intervals_and_map(client: TestClient) -> None:
     assert d["sharp_curvature"] > 2 * d["flat_curvature"]
     assert s.lr < 2 / d["sharp_curvature"]  # a noiseless run could rest in the sharp basin
     assert d["cosine"]["settle"][0] < d["constant"]["settle"][0] / 3  # annealing settles
-    assert _finite(d)
+    assert finite(d)
 
 
-def test_steps_to_target_fall_and_the_full_batch_count_is_checked(client: TestClient) -> None:
-    d = _get(client, "/api/experiments/steps-to-target")
+def test_steps_to_target_fall_and_the_full_batch_count_is_checked(finite: Any, api: Any) -> None:
+    d = api("/api/experiments/steps-to-target")
     assert d["steps"][0] > 5 * d["steps"][-1] > 0
     assert d["gd_steps"] == d["steps"][-1]  # engine = a separate gradient-descent loop
     assert 1 <= d["b_crit"] <= d["n"] and d["s_min"] > 0
@@ -99,7 +71,7 @@ def test_steps_to_target_fall_and_the_full_batch_count_is_checked(client: TestCl
     start = minimise(LINEAR, data) + REACH * np.asarray(METHODS[0].offset)
     g = LINEAR.grads(start, data.x, data.y)  # B_simple = tr Σ / |G|², written out
     assert d["b_simple"] == pytest.approx(np.sum(g.var(axis=0)) / np.sum(g.mean(axis=0) ** 2))
-    assert _finite({k: v for k, v in d.items() if k != "best_lr"})
+    assert finite({k: v for k, v in d.items() if k != "best_lr"})
 
 
 @pytest.mark.parametrize("query", ["noise-vs-batch?dataset=mnist", "flat-basin?seed=-1",

@@ -18,9 +18,7 @@ import numpy as np
 from batchlab.core.batching import EpochPlan, make_plan
 from batchlab.core.data import Dataset
 from batchlab.core.gradstats import epoch_batch_gradients, full_gradient
-from batchlab.core.landscape import minimise
 from batchlab.core.models import Model
-from batchlab.core.scene import METHODS, REACH
 from batchlab.core.simulate import RunConfig, run_plan
 
 
@@ -66,14 +64,6 @@ def predict(model: Model, z: np.ndarray) -> np.ndarray:
         e = np.exp(-np.abs(z))  # σ(z) without overflow for large |z|
         return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     raise ValueError(f"a batch view needs the linear or logistic model, got {model.name!r}")
-
-
-def race_start(model: Model, data: Dataset, method: str = "mini") -> np.ndarray:
-    """Where a race method starts on this dataset (as in core.scene): minimum + REACH·offset."""
-    styles = {m.key: m for m in METHODS}
-    if method not in styles:
-        raise ValueError(f"method must be one of {', '.join(styles)}, got {method!r}")
-    return minimise(model, data) + REACH * np.asarray(styles[method].offset)
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,9 +21,7 @@ from batchlab.core.gradstats import (
     per_example_covariance,
     sample_batch_gradients,
 )
-from batchlab.core.landscape import minimise
 from batchlab.core.models import Model
-from batchlab.core.scene import METHODS, REACH
 from batchlab.core.sgdloop import sgd_path
 
 TIMED_EXAMPLES = 200_000  # examples walked by one timed run, the same for every B
@@ -31,12 +29,6 @@ MAX_TIMED_EXAMPLES = 2_000_000
 REPEATS = 9
 LARGE_B = 64  # "large B" for the linear fit of time against B
 REGIME_SIZES = (1, 32, 64, 128)  # the table's rows, plus B = N
-
-
-def race_start(model: Model, data: Dataset, key: str = "full") -> np.ndarray:
-    """The point where the race's method ``key`` starts: minimum + REACH · its offset."""
-    offset = next(m.offset for m in METHODS if m.key == key)
-    return minimise(model, data) + REACH * np.asarray(offset)
 
 
 def dial_sizes(n: int) -> np.ndarray:

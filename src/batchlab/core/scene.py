@@ -177,6 +177,19 @@ class Scene:
         raise KeyError(key)
 
 
+def start_of(key: str, minimum: np.ndarray) -> np.ndarray:
+    """Where method ``key`` starts: REACH along its offset from the minimum."""
+    styles = {m.key: m for m in METHODS}
+    if key not in styles:
+        raise ValueError(f"method must be one of {', '.join(styles)}, got {key!r}")
+    return np.asarray(minimum) + REACH * np.asarray(styles[key].offset)
+
+
+def race_start(model: Model, data: Dataset, key: str) -> np.ndarray:
+    """Where the race's method ``key`` starts on ``data`` (the deep dives measure there)."""
+    return start_of(key, minimise(model, data))
+
+
 def batch_size_of(key: str, spec: SceneSpec, n: int) -> int:
     return {"full": n, "mini": min(spec.batch_size, n), "stochastic": 1}[key]
 
@@ -189,7 +202,7 @@ def build(spec: SceneSpec) -> Scene:
     schedule = Schedule(kind=spec.schedule)
     runs = []
     for i, style in enumerate(METHODS):
-        start = minimum + REACH * np.asarray(style.offset)
+        start = start_of(style.key, minimum)
         cfg = RunConfig(batch_size=batch_size_of(style.key, spec, data.n), lr=spec.lr,
                         epochs=spec.epochs, start=(float(start[0]), float(start[1])),
                         sampling=spec.sampling, drop_last=spec.drop_last, schedule=schedule,

@@ -21,7 +21,7 @@ from batchlab.core.landscape import loss_grid, minimise
 from batchlab.core.models import SHARP_FLAT, Model, model_for
 from batchlab.core.optim import Schedule
 from batchlab.core.scaling import stability_limit
-from batchlab.core.scene import METHODS, REACH, RECOMMENDED
+from batchlab.core.scene import RECOMMENDED, race_start
 from batchlab.web import typed
 from batchlab.web.responses import Blob
 
@@ -65,7 +65,7 @@ def far_start(dataset: str) -> tuple[Dataset, Model, np.ndarray]:
     """The dataset, its model and the full-batch start of its race (far from the minimum)."""
     data = load(dataset, int(RECOMMENDED[dataset]["n"]), np.random.default_rng(0))
     model = model_for(data.task)
-    return data, model, minimise(model, data) + REACH * np.asarray(METHODS[0].offset)
+    return data, model, race_start(model, data, "full")
 
 
 def _sizes(n: int) -> np.ndarray:

@@ -19,13 +19,12 @@ from batchlab.core.batchview import (
     check_rows,
     coordinate_step,
     model_curve,
-    race_start,
     random_rows,
 )
 from batchlab.core.data import Dataset, load
 from batchlab.core.landscape import MAX_PARAM, loss_grid, minimise
 from batchlab.core.models import Model, model_for
-from batchlab.core.scene import REACH, RECOMMENDED
+from batchlab.core.scene import REACH, RECOMMENDED, race_start
 from batchlab.web.dives import JSON, Answer, blob
 from batchlab.web.errors import FieldError
 from batchlab.web.responses import Blob

@@ -21,12 +21,11 @@ from batchlab.core.cost import (
     dial_sizes,
     fit_time,
     measure_costs,
-    race_start,
     regimes,
 )
 from batchlab.core.data import Dataset, load
 from batchlab.core.models import Model, model_for
-from batchlab.core.scene import RECOMMENDED
+from batchlab.core.scene import RECOMMENDED, race_start
 from batchlab.web.dives import JSON, Answer, blob
 from batchlab.web.responses import Blob
 from batchlab.web.schemas import Dataset as DatasetName
@@ -43,7 +42,7 @@ def _setup(dataset: str) -> tuple[Dataset, Model, np.ndarray, float]:
     """The race's data (its N), model, full-batch start point and learning rate."""
     data = load(dataset, int(RECOMMENDED[dataset]["n"]), np.random.default_rng(0))
     model = model_for(data.task)
-    return data, model, race_start(model, data), float(RECOMMENDED[dataset]["lr"])
+    return data, model, race_start(model, data, "full"), float(RECOMMENDED[dataset]["lr"])
 
 
 @lru_cache(maxsize=8)

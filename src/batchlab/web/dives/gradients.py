@@ -13,12 +13,11 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 
-from batchlab.core.batchview import race_start
 from batchlab.core.data import Dataset, load
 from batchlab.core.landscape import loss_grid, minimise
 from batchlab.core.models import Model, model_for
 from batchlab.core.reduction import MATCH, compare_reductions
-from batchlab.core.scene import RECOMMENDED
+from batchlab.core.scene import RECOMMENDED, race_start
 from batchlab.core.simulate import RunConfig, Trajectory
 from batchlab.core.unbiased import (
     distance,
