@@ -48,15 +48,38 @@ export function select(id, label, options, value) {
   return [wrap, s];
 }
 
-/** Label–value boxes (`.widget-out`): the numbers a measurement stands on. */
-export function facts(pairs) {
-  const dl = el("dl", { class: "widget-out" });
-  for (const [label, value] of pairs) {
-    const box = el("div");
-    box.append(el("dt", {}, label), el("dd", {}, value));
-    dl.append(box);
-  }
+/** A labelled number field for whole numbers: [label element, input element]; `max` may be left out. */
+export function numberInput(id, label, value, min = 1, max = null) {
+  const wrap = el("label", { for: id }, label);
+  const input = el("input", { id, type: "number", min: String(min), ...(max === null ? {} : { max: String(max) }),
+    step: "1", inputmode: "numeric", value: String(value) });
+  wrap.append(input);
+  return [wrap, input];
+}
+
+/** One label–value box of a `.widget-out` list: <div><dt>label</dt>…values</div>. */
+function box(label, ...values) {
+  const d = el("div");
+  d.append(el("dt", {}, label), ...values);
+  return d;
+}
+
+/** Label–value boxes (`.widget-out`, plus `attrs`): the numbers a measurement stands on. */
+export function facts(pairs, attrs = {}) {
+  const dl = el("dl", { class: "widget-out", ...attrs });
+  for (const [label, value] of pairs) dl.append(box(label, el("dd", {}, value)));
   return dl;
+}
+
+/** Empty boxes to fill in later: one per [key, label], appended to the list `dl`; returns
+ *  {key: its <dd data-out="key">}. */
+export function outCells(dl, pairs) {
+  const cells = {};
+  for (const [key, label] of pairs) {
+    cells[key] = el("dd", { "data-out": key });
+    dl.append(box(label, cells[key]));
+  }
+  return cells;
 }
 
 /** Run `go` once `root` comes near the viewport. */
@@ -68,13 +91,17 @@ export function whenVisible(root, go) {
   io.observe(root);
 }
 
-/** Fetch JSON with typed arrays, or throw with the status. */
+/** Fetch JSON with typed arrays, or throw with the status; a 422's Error names the query
+ *  parameter at fault as `field` (else "query") and carries the server's message. */
 export async function getTyped(url, signal) {
   const r = await fetch(url, { signal });
   if (!r.ok) {
-    let why = `the server answered ${r.status}`;
-    try { const j = await r.json(); if (Array.isArray(j.detail) && j.detail[0]) why = j.detail[0].msg; } catch (_) { /* not JSON */ }
-    throw new Error(why);
+    let why = `the server answered ${r.status}`, field = "query";
+    try {
+      const j = await r.json();
+      if (Array.isArray(j.detail) && j.detail[0]) { why = j.detail[0].msg; field = String(j.detail[0].loc.at(-1)); }
+    } catch (_) { /* not JSON */ }
+    throw Object.assign(new Error(why), { field });
   }
   return decodeTyped(await r.json());
 }

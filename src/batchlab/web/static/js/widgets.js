@@ -1,23 +1,10 @@
 // Lesson widgets: the content's <div class="widget" data-widget="NAME"> placeholders, mounted by name.
 import { fmt } from "./look.js";
-
-function el(tag, attrs = {}, text = "") {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
-  return e;
-}
+import { el, numberInput, outCells } from "./measures.js";
 
 /** Updates per epoch: the same formula as core.batching.iterations_per_epoch. */
 export function updatesPerEpoch(n, b, dropLast) {
   return dropLast ? Math.floor(n / b) : Math.ceil(n / b);
-}
-
-function numberInput(id, label, value, min, max) {
-  const wrap = el("label", { for: id }, label);
-  const input = el("input", { id, type: "number", min: String(min), max: String(max), step: "1", inputmode: "numeric", value: String(value) });
-  wrap.append(input);
-  return [wrap, input];
 }
 
 function mountUpdatesPerEpoch(root, uid) {
@@ -29,12 +16,8 @@ function mountUpdatesPerEpoch(root, uid) {
   const [lb, inB] = numberInput(`${uid}-b`, "Batch size B", b0, 1, 1000000);
   inputs.append(ln, lb);
   const out = el("dl", { class: "widget-out", "aria-live": "polite" });
-  const cells = {};
-  for (const [key, label] of [["keep", "mini-batch, keep last: ⌈N/B⌉"], ["drop", "drop last: ⌊N/B⌋"],
-    ["stochastic", "stochastic (B = 1)"], ["full", "full batch (B = N)"]]) {
-    const d = el("div"); const dd = el("dd", { "data-out": key });
-    d.append(el("dt", {}, label), dd); out.append(d); cells[key] = dd;
-  }
+  const cells = outCells(out, [["keep", "mini-batch, keep last: ⌈N/B⌉"], ["drop", "drop last: ⌊N/B⌋"],
+    ["stochastic", "stochastic (B = 1)"], ["full", "full batch (B = N)"]]);
   const note = el("p", { class: "widget-note", "aria-live": "polite" });
   root.append(inputs, out, note);
   const render = () => {

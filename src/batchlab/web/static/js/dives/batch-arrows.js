@@ -3,13 +3,9 @@
 // mean, which lands on ∇J(θ) at the end of the epoch; the running mean of independent
 // random batches, which only closes in like 1/√k; and P(i ∈ batch) = B/N counted over
 // many epochs (GET /api/dives/batch-arrows). Every number comes from the server.
-import { decodeTyped } from "../api.js";
-import { CONFIG, el, facts, layout, plotlyReady, select } from "../measures.js";
+import { CONFIG, el, facts, layout } from "../measures.js";
 import { LOOK, fmt } from "../look.js";
-
-const SIZES = { synthetic: 1000, "synthetic-classification": 1000, diabetes: 442, "breast-cancer": 569 };
-const NAMES = { synthetic: "synthetic regression", "synthetic-classification": "synthetic classification",
-  diabetes: "diabetes", "breast-cancer": "breast cancer" };
+import { checkBatch, dataAndBatch, errorLine, legendAbove, liveMeasure, nameOf, SIZES } from "./common.js";
 const GREY = "#5b6472";
 const BATCH = "#7c8796"; // one batch's arrow: quiet, so the means stand out
 const EPOCH = { color: "#1a7f37", dash: "dash", symbol: "square" };
@@ -76,9 +72,8 @@ async function drawPlane(chart, d) {
   lay.xaxis2 = { domain: dom.x2, anchor: "y2", range: z.w, fixedrange: true, title: { text: "∂J/∂w (zoom)", standoff: 4 }, constrain: "domain" };
   lay.yaxis2 = { domain: dom.y2, anchor: "x2", range: z.b, fixedrange: true, scaleanchor: "x2", scaleratio: 1, constrain: "domain",
     title: { text: narrow ? "∂J/∂b" : "", standoff: 4 } };
-  lay.height = narrow ? 640 : 420;
-  lay.margin = { ...lay.margin, t: narrow ? 78 : 56, r: 16 };
-  lay.legend = { ...lay.legend, y: 1.0, yanchor: "bottom" };
+  legendAbove(lay, narrow ? 640 : 420, narrow ? 78 : 56);
+  lay.margin.r = 16;
   const box = { type: "rect", xref: "x", yref: "y", x0: z.w[0], x1: z.w[1], y0: z.b[0], y1: z.b[1], line: { color: "#1b2330", width: 1, dash: "dot" } };
   lay.shapes = [box];
   lay.annotations = [
@@ -114,9 +109,7 @@ async function drawDistance(chart, d) {
     xaxis: { type: "log", range: [-0.08, Math.log10(Math.max(r.draws, K)) + 0.08] },
     yaxis: { type: "log", exponentformat: "power", range: [Math.log10(FLOOR) - 0.3, Math.log10(top)] },
   });
-  lay.height = 300;
-  lay.margin = { ...lay.margin, t: chart.clientWidth < 520 ? 72 : 34 };
-  lay.legend = { ...lay.legend, y: 1.0, yanchor: "bottom" };
+  legendAbove(lay, 300, chart.clientWidth < 520 ? 72 : 34);
   const last = Math.max(e.distance[K - 1], FLOOR);
   lay.annotations = [{ x: Math.log10(K), y: Math.log10(last), text: `end of epoch: ${gapText(e.distance[K - 1])}`, showarrow: true,
     ax: K > 3 ? -70 : 60, ay: -28, arrowcolor: EPOCH.color, font: { size: 11, color: "#14532d" }, bgcolor: "rgba(255,255,255,0.85)" }];
@@ -125,20 +118,14 @@ async function drawDistance(chart, d) {
 
 export function mount(root, uid) {
   const title = root.getAttribute("aria-label") || "Measured: the batch gradients of one epoch at one point, and their running mean";
-  const first = SIZES[root.dataset.dataset] ? root.dataset.dataset : "synthetic";
   root.replaceChildren();
   const inputs = el("div", { class: "widget-inputs" });
-  const [ld, inD] = select(`${uid}-data`, "Data", Object.keys(SIZES).map((k) => [k, `${NAMES[k]} (N = ${fmt(SIZES[k])})`]), first);
-  const lb = el("label", { for: `${uid}-b` }, "Batch size B");
-  const inB = el("input", { id: `${uid}-b`, type: "number", min: "1", max: String(SIZES[first]), step: "1", inputmode: "numeric",
-    value: String(Math.min(50, SIZES[first])) });
-  lb.append(inB);
+  const [ld, inD, lb, inB] = dataAndBatch(uid, root.dataset.dataset, 50);
   const one = el("button", { type: "button", class: "btn ba-preset", "data-b": "1" }, "B = 1");
   const all = el("button", { type: "button", class: "btn ba-preset", "data-b": "N" }, "B = N");
   const again = el("button", { type: "button", class: "btn ba-preset ba-reshuffle" }, "New shuffle ↻");
   inputs.append(ld, lb, one, all, again);
-  const err = el("p", { class: "field-error", role: "alert", id: `${uid}-err` });
-  inB.setAttribute("aria-describedby", err.id);
+  const err = errorLine(`${uid}-err`, inB);
   const plane = el("div", { class: "measure-chart ba-plane", role: "img",
     "aria-label": "Gradient plane: the batch gradients of one epoch as arrows from θ, the full gradient, and two running means" });
   const dist = el("div", { class: "measure-chart ba-dist", role: "img",
@@ -149,87 +136,52 @@ export function mount(root, uid) {
   const note = el("p", { class: "widget-note", "aria-live": "polite" }, "Measuring…");
   root.append(el("p", { class: "widget-title" }, title), inputs, err, plane, check, check2, out, dist, note);
 
-  let seed = 0, ctrl = null, timer = 0, visible = false;
-
   const read = () => {
-    const n = SIZES[inD.value], b = Number(inB.value);
-    const ok = inB.value !== "" && Number.isInteger(b) && b >= 1 && b <= n;
-    inB.max = String(n);
-    inB.setAttribute("aria-invalid", String(!ok));
-    err.textContent = ok ? "" : `B must be a whole number from 1 to N = ${fmt(n)}.`;
-    return ok ? { dataset: inD.value, b } : null;
+    const why = checkBatch(inB, SIZES[inD.value]);
+    err.textContent = why;
+    return why ? null : { dataset: inD.value, b: Number(inB.value) };
   };
 
-  const go = async () => {
-    const v = read();
-    if (!v || !visible) return;
-    if (ctrl) ctrl.abort();
-    ctrl = new AbortController();
-    const { signal } = ctrl;
-    note.textContent = "Measuring…";
-    try {
-      const r = await fetch(`/api/dives/batch-arrows?${new URLSearchParams({ ...v, seed })}`, { signal });
-      if (!r.ok) {
-        let msg = `the server answered ${r.status}`;
-        try { msg = (await r.json()).detail[0].msg; } catch (_) { /* keep the status */ }
-        throw new Error(msg);
-      }
-      const d = decodeTyped(await r.json());
-      await plotlyReady();
-      if (signal.aborted) return;
-      await drawPlane(plane, d);
-      await drawDistance(dist, d);
-      const e = d.epoch, K = e.sizes.length, last = e.sizes[K - 1], short = last !== d.b;
-      const norm = Math.hypot(d.full[0], d.full[1]);
-      const ok = e.gap <= 1e-12 * Math.max(1, norm);
-      check.dataset.ok = String(ok);
-      const what = K === 1 ? "the epoch's single batch, the whole dataset, gives ∇J(θ)" :
-        `the ${fmt(K)} batch gradients of this epoch, ${short ? "each weighted by its batch size, " : ""}average to ∇J(θ)`;
-      check.textContent = `${ok ? "✓" : "✗"} Check: ${what} up to ${gapText(e.gap)} ` +
-        `(the largest coordinate difference; |∇J(θ)| = ${fmt(norm, 3)}).`;
-      const inc = d.inclusion;
-      const incOk = inc.spread <= 1.5 * inc.expected_spread + 1e-15;
-      check2.dataset.ok = String(incOk);
-      check2.textContent = `${incOk ? "✓" : "✗"} Check: over ${fmt(inc.epochs)} shuffled epochs each example was in the first batch ` +
-        `a share ${fmt(inc.mean, 4)} ± ${fmt(inc.spread, 2)} of the time (mean ± s.d. over the N examples): B/N = ${fmt(inc.expected, 4)}, ` +
-        `and sampling alone predicts a spread of ${fmt(inc.expected_spread, 2)}.`;
-      out.replaceChildren(facts([
-        ["∇J(θ) = (∂J/∂w, ∂J/∂b)", `(${fmt(d.full[0], 4)}, ${fmt(d.full[1], 4)})`],
-        [short ? "epoch mean, weighted − ∇J" : "epoch mean − ∇J", gapText(e.gap)],
-        [short ? `plain mean of the ${fmt(K)} arrows − ∇J` : "one batch − ∇J, RMS", short ? fmt(e.plain_gap, 3) : fmt(Math.sqrt(d.batch_variance), 3)],
-        [`mean of ${fmt(d.random.draws)} random batches − ∇J`, `${fmt(d.random.gap, 2)}`],
-      ]));
-      out.firstChild.dataset.out = "facts";
-      const arrows = K === 1 ? "a single arrow, the whole dataset, which is ∇J(θ) itself" :
-        `${fmt(K)} arrows${short ? `, the last from a short batch of ${fmt(last)}` : ""}`;
-      note.textContent = `${NAMES[d.dataset]}, N = ${fmt(d.n)}, ${d.model} model, at θ = (${fmt(d.theta[0], 3)}, ${fmt(d.theta[1], 3)}), ` +
-        `the race's mini-batch start, which stays fixed: nothing is trained here. One shuffled epoch with B = ${fmt(d.b)} gives ${arrows}. ` +
-        `Each grey arrow is one batch's gradient; the green trail is their running mean, weighted by batch size, and it ends on ∇J(θ). ` +
-        `The orange trail averages ${fmt(d.random.draws)} independent batches (each from a fresh shuffle): it only closes in like 1/√k, ` +
-        `along the exact RMS line √((N−B)/(B(N−1))·tr Σ / k), tr Σ = ${fmt(d.trace_sigma, 4)}. ` +
-        (short ? `The plain average of the arrows misses by ${fmt(e.plain_gap, 3)}, because the short batch would count as much as a full one. ` : "") +
-        `The counted shares of the first batch ranged from ${fmt(inc.min, 3)} to ${fmt(inc.max, 3)} over the examples ` +
-        `(largest deviation from B/N: ${fmt(inc.max_z, 2)} standard errors, among N examples).`;
-      root.dataset.drawn = "1";
-    } catch (x) {
-      if (x.name !== "AbortError") note.textContent = `Could not measure: ${x.message}.`;
-    }
+  const draw = async (d) => {
+    await drawPlane(plane, d);
+    await drawDistance(dist, d);
+    const e = d.epoch, K = e.sizes.length, last = e.sizes[K - 1], short = last !== d.b;
+    const norm = Math.hypot(d.full[0], d.full[1]);
+    const ok = e.gap <= 1e-12 * Math.max(1, norm);
+    check.dataset.ok = String(ok);
+    const what = K === 1 ? "the epoch's single batch, the whole dataset, gives ∇J(θ)" :
+      `the ${fmt(K)} batch gradients of this epoch, ${short ? "each weighted by its batch size, " : ""}average to ∇J(θ)`;
+    check.textContent = `${ok ? "✓" : "✗"} Check: ${what} up to ${gapText(e.gap)} ` +
+      `(the largest coordinate difference; |∇J(θ)| = ${fmt(norm, 3)}).`;
+    const inc = d.inclusion;
+    const incOk = inc.spread <= 1.5 * inc.expected_spread + 1e-15;
+    check2.dataset.ok = String(incOk);
+    check2.textContent = `${incOk ? "✓" : "✗"} Check: over ${fmt(inc.epochs)} shuffled epochs each example was in the first batch ` +
+      `a share ${fmt(inc.mean, 4)} ± ${fmt(inc.spread, 2)} of the time (mean ± s.d. over the N examples): B/N = ${fmt(inc.expected, 4)}, ` +
+      `and sampling alone predicts a spread of ${fmt(inc.expected_spread, 2)}.`;
+    out.replaceChildren(facts([
+      ["∇J(θ) = (∂J/∂w, ∂J/∂b)", `(${fmt(d.full[0], 4)}, ${fmt(d.full[1], 4)})`],
+      [short ? "epoch mean, weighted − ∇J" : "epoch mean − ∇J", gapText(e.gap)],
+      [short ? `plain mean of the ${fmt(K)} arrows − ∇J` : "one batch − ∇J, RMS", short ? fmt(e.plain_gap, 3) : fmt(Math.sqrt(d.batch_variance), 3)],
+      [`mean of ${fmt(d.random.draws)} random batches − ∇J`, `${fmt(d.random.gap, 2)}`],
+    ], { "data-out": "facts" }));
+    const arrows = K === 1 ? "a single arrow, the whole dataset, which is ∇J(θ) itself" :
+      `${fmt(K)} arrows${short ? `, the last from a short batch of ${fmt(last)}` : ""}`;
+    note.textContent = `${nameOf(d.dataset)}, N = ${fmt(d.n)}, ${d.model} model, at θ = (${fmt(d.theta[0], 3)}, ${fmt(d.theta[1], 3)}), ` +
+      `the race's mini-batch start, which stays fixed: nothing is trained here. One shuffled epoch with B = ${fmt(d.b)} gives ${arrows}. ` +
+      `Each grey arrow is one batch's gradient; the green trail is their running mean, weighted by batch size, and it ends on ∇J(θ). ` +
+      `The orange trail averages ${fmt(d.random.draws)} independent batches (each from a fresh shuffle): it only closes in like 1/√k, ` +
+      `along the exact RMS line √((N−B)/(B(N−1))·tr Σ / k), tr Σ = ${fmt(d.trace_sigma, 4)}. ` +
+      (short ? `The plain average of the arrows misses by ${fmt(e.plain_gap, 3)}, because the short batch would count as much as a full one. ` : "") +
+      `The counted shares of the first batch ranged from ${fmt(inc.min, 3)} to ${fmt(inc.max, 3)} over the examples ` +
+      `(largest deviation from B/N: ${fmt(inc.max_z, 2)} standard errors, among N examples).`;
   };
-  const soon = () => { clearTimeout(timer); if (read()) timer = setTimeout(go, 250); };
+
+  const { soon, reshuffle } = liveMeasure(root, note, "/api/dives/batch-arrows", { read, draw });
   inB.addEventListener("input", soon);
-  inD.addEventListener("change", () => {
-    if (Number(inB.value) > SIZES[inD.value]) inB.value = String(SIZES[inD.value]);
-    soon();
-  });
+  inD.addEventListener("change", soon);
   for (const btn of [one, all]) {
     btn.addEventListener("click", () => { inB.value = btn.dataset.b === "N" ? String(SIZES[inD.value]) : btn.dataset.b; soon(); });
   }
-  again.addEventListener("click", () => { seed = (seed + 1) % 1001; go(); });
-
-  const start = () => { visible = true; go(); };
-  if (!("IntersectionObserver" in window)) { start(); return; }
-  const io = new IntersectionObserver((entries) => {
-    if (entries.some((x) => x.isIntersecting)) { io.disconnect(); start(); }
-  }, { rootMargin: "300px" });
-  io.observe(root);
+  again.addEventListener("click", reshuffle);
 }

@@ -2,11 +2,10 @@
 // indices, or draw a random batch); see them stacked into X_B and y_B, one forward pass
 // X_B θ, the residuals, the per-example gradients and their mean g_B, next to the engine's
 // own batch gradient (/api/dives/batch). The helpers exported here are shared with C3.
-import { decodeTyped } from "../api.js";
 import { LOOK, fmt } from "../look.js";
-import { CONFIG, el, layout } from "../measures.js";
+import { CONFIG, el, getTyped, layout, plotlyReady, select, whenVisible } from "../measures.js";
 
-export const DATASETS = [
+const DATASETS = [
   ["synthetic", "Synthetic (regression)"],
   ["diabetes", "Diabetes (regression)"],
   ["synthetic-classification", "Synthetic (classification)"],
@@ -65,32 +64,6 @@ export function sub(base, s = "ℬ", bold = false) {
   return math([mml("msub", [mml("mi", base, bold ? { mathvariant: "bold" } : {}), mml("mi", s)])]);
 }
 
-/** Wait for the async Plotly script. */
-export function plotly() {
-  return new Promise((ok) => (window.Plotly ? ok(window.Plotly)
-    : document.getElementById("plotly-js").addEventListener("load", () => ok(window.Plotly), { once: true })));
-}
-
-/** GET JSON with typed arrays decoded; a 422 throws an Error carrying {field, message}. */
-export async function getData(url, signal) {
-  const r = await fetch(url, { signal });
-  if (!r.ok) {
-    let field = "query", msg = `the server answered ${r.status}`;
-    try { const d = (await r.json()).detail[0]; field = String(d.loc.at(-1)); msg = d.msg; } catch (_) { /* not JSON */ }
-    const err = new Error(msg); err.field = field; throw err;
-  }
-  return decodeTyped(await r.json());
-}
-
-/** Run `go` once the widget scrolls near the viewport. */
-export function whenVisible(root, go) {
-  if (!("IntersectionObserver" in window)) { go(); return; }
-  const io = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) { io.disconnect(); go(); }
-  }, { rootMargin: "300px" });
-  io.observe(root);
-}
-
 /** One cell; corner cells carry the short horizontal ticks of the square brackets. */
 function bracketCell(v, i, j, nRows, nCols) {
   const td = el("td", { title: String(v) }, num(v));
@@ -141,19 +114,13 @@ export function op(text, label) {
   return el("span", { class: "br-op", ...(label ? { "aria-label": label } : {}) }, text);
 }
 
-export function datasetSelect(id, value) {
-  const wrap = el("label", { for: id }, "Dataset");
-  const sel = el("select", { id });
-  for (const [v, t] of DATASETS) {
-    const o = el("option", { value: v }, t);
-    if (v === value) o.selected = true;
-    sel.append(o);
-  }
-  wrap.append(sel);
-  return [wrap, sel];
+/** The "Dataset" select of C2 and C3, on `wanted` if it is one of theirs, else the synthetic one. */
+export function datasetSelect(id, wanted) {
+  return select(id, "Dataset", DATASETS, DATASETS.some(([v]) => v === wanted) ? wanted : "synthetic");
 }
 
-/** Controls shared by C2 and C3: type the rows, or draw a random batch of B. */
+/** Controls shared by C2 and C3: type the rows, or draw a random batch of B; setError(msg)
+ *  shows a message (or "") under the typed rows. */
 export function rowControls(uid, maxRows) {
   const box = el("div", { class: "widget-inputs br-controls" });
   const typed = el("div", { class: "br-field" });
@@ -173,7 +140,26 @@ export function rowControls(uid, maxRows) {
   rowB.append(b, draw);
   rand.append(labB, rowB);
   box.append(typed, rand);
-  return { box, input, show, err, b, draw };
+  const setError = (msg) => { err.textContent = msg; input.setAttribute("aria-invalid", msg ? "true" : "false"); };
+  return { box, input, show, err, b, draw, setError };
+}
+
+/** Wire the row controls to a C2/C3 state s ({rows, b, seed, max, data}): rows typed in (the
+ *  button or Enter) or a random batch of B drawn become s's batch, then `show()` runs. */
+export function bindRows(ctl, s, show) {
+  const typedRows = () => {
+    const p = parseRows(ctl.input.value, s.data.n, s.max);
+    if (p.error) { ctl.setError(p.error); return; }
+    s.rows = p.rows; show();
+  };
+  ctl.show.addEventListener("click", typedRows);
+  ctl.input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); typedRows(); } });
+  ctl.draw.addEventListener("click", () => {
+    const b = Math.floor(Number(ctl.b.value));
+    if (!(b >= 1 && b <= s.max)) { ctl.b.setAttribute("aria-invalid", "true"); ctl.setError(`B must be between 1 and ${s.max}.`); return; }
+    ctl.b.setAttribute("aria-invalid", "false");
+    s.b = b; s.seed += 1; s.rows = null; show();
+  });
 }
 
 /** Parse typed indices and check them as the server does ({rows} or {error}), so a typo
@@ -246,7 +232,7 @@ function dataTable(uid, data, onToggle) {
 }
 
 async function drawScatter(chart, data, d) {
-  const P = await plotly();
+  await plotlyReady();
   const rows = Array.from(d.rows);
   const resX = [], resY = [];
   rows.forEach((i, k) => { resX.push(data.x[i], data.x[i], null); resY.push(data.y[i], d.yhat[k], null); });
@@ -264,7 +250,7 @@ async function drawScatter(chart, data, d) {
   const lay = layout(data.x_label, data.y_label, { yaxis: cls ? { range: [-0.25, 1.3], tickvals: [0, 0.5, 1] } : {} });
   lay.height = 280; lay.margin = { l: 50, r: 10, t: 30, b: 42 }; lay.hovermode = "closest";
   lay.legend = { orientation: "h", y: 1.0, yanchor: "bottom", x: 0, font: { size: 11 } };
-  await P.react(chart, traces, lay, CONFIG);
+  await window.Plotly.react(chart, traces, lay, CONFIG);
 }
 
 /** The forward pass, residuals and gradient as typeset matrices. */
@@ -305,11 +291,10 @@ function matrices(d, task) {
 }
 
 export function mount(root, uid) {
-  const ds0 = DATASETS.some(([v]) => v === root.dataset.dataset) ? root.dataset.dataset : "synthetic";
   root.replaceChildren();
   root.append(el("p", { class: "widget-title" }, root.getAttribute("aria-label") || "Pick the rows of a batch"));
   const top = el("div", { class: "widget-inputs br-controls" });
-  const [dsWrap, dsSel] = datasetSelect(`${uid}-ds`, ds0);
+  const [dsWrap, dsSel] = datasetSelect(`${uid}-ds`, root.dataset.dataset);
   top.append(dsWrap);
   const ctl = rowControls(uid, 16);
   const pickers = el("div", { class: "br-pick" });
@@ -322,13 +307,13 @@ export function mount(root, uid) {
   const note = el("p", { class: "widget-note" }, "Loading the dataset…");
   root.append(top, ctl.box, pickers, hint, mats, check, note);
 
-  const s = { dataset: ds0, rows: null, b: 3, seed: 0, data: null, table: null, ticket: 0, max: 16 };
-  const setError = (msg) => { ctl.err.textContent = msg; ctl.input.setAttribute("aria-invalid", msg ? "true" : "false"); };
+  const s = { dataset: dsSel.value, rows: null, b: 3, seed: 0, data: null, table: null, ticket: 0, max: 16 };
+  const { setError } = ctl;
 
   const show = async () => {
     const ticket = ++s.ticket;
     try {
-      const d = await getData(batchURL({ dataset: s.dataset, rows: s.rows, b: s.b, seed: s.seed }));
+      const d = await getTyped(batchURL({ dataset: s.dataset, rows: s.rows, b: s.b, seed: s.seed }));
       if (ticket !== s.ticket) return;
       s.rows = Array.from(d.rows);
       ctl.input.value = s.rows.join(", ");
@@ -363,7 +348,7 @@ export function mount(root, uid) {
   const loadData = async () => {
     note.textContent = "Loading the dataset…";
     try {
-      s.data = await getData(`/api/dives/batch/data?dataset=${s.dataset}`);
+      s.data = await getTyped(`/api/dives/batch/data?dataset=${s.dataset}`);
       s.max = s.data.max_rows;
       hint.textContent = `Tick rows in the table (arrow keys move between rows) or click points in the plot to add or remove them, at most ${s.max}.`;
       s.table = dataTable(uid, s.data, toggle);
@@ -382,19 +367,7 @@ export function mount(root, uid) {
     } catch (err) { note.textContent = `Could not load the dataset: ${err.message}.`; }
   };
 
-  const typedRows = () => {
-    const p = parseRows(ctl.input.value, s.data.n, s.max);
-    if (p.error) { setError(p.error); return; }
-    s.rows = p.rows; show();
-  };
-  ctl.show.addEventListener("click", typedRows);
-  ctl.input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); typedRows(); } });
-  ctl.draw.addEventListener("click", () => {
-    const b = Math.floor(Number(ctl.b.value));
-    if (!(b >= 1 && b <= s.max)) { ctl.b.setAttribute("aria-invalid", "true"); setError(`B must be between 1 and ${s.max}.`); return; }
-    ctl.b.setAttribute("aria-invalid", "false");
-    s.b = b; s.seed += 1; s.rows = null; show();
-  });
+  bindRows(ctl, s, show);
   dsSel.addEventListener("change", () => { s.dataset = dsSel.value; s.rows = null; s.seed = 0; loadData(); });
   whenVisible(root, loadData);
 }

@@ -4,11 +4,8 @@
 // the step drawn on the loss surface next to the full-batch step. "Take this step" moves
 // θ there and draws a fresh batch, so a short path builds up one written-out step at a time.
 import { LOOK, fmt } from "../look.js";
-import { CONFIG, el, layout } from "../measures.js";
-import {
-  DATASETS, batchURL, datasetSelect, factor, gap, getData, math, mml, num, parseRows, partial,
-  plotly, rowControls, whenVisible,
-} from "./batch-rows.js";
+import { CONFIG, el, getTyped, layout, plotlyReady, whenVisible } from "../measures.js";
+import { batchURL, bindRows, datasetSelect, factor, gap, math, mml, num, partial, rowControls } from "./batch-rows.js";
 
 const MINUS = "\u2212";
 const MAX_PATH = 40;
@@ -129,7 +126,7 @@ function levels(g, xr, yr) {
 }
 
 async function drawSurface(chart, data, d, path) {
-  const P = await plotly();
+  await plotlyReady();
   const g = data.grid, [w, b] = d.theta;
   const [xr, yr] = window2d([[data.minimum.w, data.minimum.b], d.theta, d.next, d.full_next, ...path], g);
   const pw = path.map((p) => p[0]).concat([d.next[0]]), pb = path.map((p) => p[1]).concat([d.next[1]]);
@@ -155,15 +152,14 @@ async function drawSurface(chart, data, d, path) {
   lay.legend = { orientation: "h", x: 0, y: -0.16, yanchor: "top", font: { size: 11 } };
   lay.margin.b = 100;
   lay.annotations = [arrow(d.next, LOOK.mini.color), arrow(d.full_next, LOOK.full.color)];
-  await P.react(chart, traces, lay, CONFIG);
+  await window.Plotly.react(chart, traces, lay, CONFIG);
 }
 
 export function mount(root, uid) {
-  const ds0 = DATASETS.some(([v]) => v === root.dataset.dataset) ? root.dataset.dataset : "synthetic";
   root.replaceChildren();
   root.append(el("p", { class: "widget-title" }, root.getAttribute("aria-label") || "One update, coordinate by coordinate"));
   const top = el("div", { class: "widget-inputs br-controls" });
-  const [dsWrap, dsSel] = datasetSelect(`${uid}-ds`, ds0);
+  const [dsWrap, dsSel] = datasetSelect(`${uid}-ds`, root.dataset.dataset);
   const lrWrap = el("label", { for: `${uid}-lr` }, "Learning rate η");
   const lr = el("input", { id: `${uid}-lr`, type: "number", min: "0.0001", max: "10", step: "0.05", inputmode: "decimal", "aria-describedby": `${uid}-lr-err` });
   lrWrap.append(lr);
@@ -187,13 +183,13 @@ export function mount(root, uid) {
   visual.append(chart, side);
   root.append(top, lrErr, ctl.box, where, terms, coords, check, visual, note);
 
-  const s = { dataset: ds0, rows: null, b: 3, seed: 0, lr: null, theta: null, path: [], data: null, last: null, ticket: 0, max: 16 };
-  const setError = (msg) => { ctl.err.textContent = msg; ctl.input.setAttribute("aria-invalid", msg ? "true" : "false"); };
+  const s = { dataset: dsSel.value, rows: null, b: 3, seed: 0, lr: null, theta: null, path: [], data: null, last: null, ticket: 0, max: 16 };
+  const { setError } = ctl;
 
   const show = async () => {
     const ticket = ++s.ticket;
     try {
-      const d = await getData(batchURL({ dataset: s.dataset, rows: s.rows, b: s.b, seed: s.seed, lr: s.lr, theta: s.theta }));
+      const d = await getTyped(batchURL({ dataset: s.dataset, rows: s.rows, b: s.b, seed: s.seed, lr: s.lr, theta: s.theta }));
       if (ticket !== s.ticket) return;
       s.last = d; s.rows = Array.from(d.rows);
       if (!s.path.length) s.path = [d.theta];
@@ -234,26 +230,14 @@ export function mount(root, uid) {
   const loadData = async () => {
     note.textContent = "Loading…";
     try {
-      s.data = await getData(`/api/dives/batch/data?dataset=${s.dataset}`);
+      s.data = await getTyped(`/api/dives/batch/data?dataset=${s.dataset}`);
       s.max = s.data.max_rows; s.lr = s.data.lr; lr.value = String(s.data.lr);
       ctl.input.placeholder = `e.g. 3, 17, 42 (0 to ${s.data.n - 1})`;
       await show();
     } catch (err) { note.textContent = `Could not load the dataset: ${err.message}.`; }
   };
 
-  const typedRows = () => {
-    const p = parseRows(ctl.input.value, s.data.n, s.max);
-    if (p.error) { setError(p.error); return; }
-    s.rows = p.rows; show();
-  };
-  ctl.show.addEventListener("click", typedRows);
-  ctl.input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); typedRows(); } });
-  ctl.draw.addEventListener("click", () => {
-    const b = Math.floor(Number(ctl.b.value));
-    if (!(b >= 1 && b <= s.max)) { ctl.b.setAttribute("aria-invalid", "true"); setError(`B must be between 1 and ${s.max}.`); return; }
-    ctl.b.setAttribute("aria-invalid", "false");
-    s.b = b; s.seed += 1; s.rows = null; show();
-  });
+  bindRows(ctl, s, show);
   lr.addEventListener("change", () => {
     const v = Number(lr.value);
     if (!(v >= 1e-4 && v <= 10)) { lrErr.textContent = "η must be between 0.0001 and 10."; lr.setAttribute("aria-invalid", "true"); return; }

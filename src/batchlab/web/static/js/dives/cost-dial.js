@@ -1,12 +1,9 @@
 // C1 cost-dial: a batch-size dial (1 … N in log steps) over the engine's measured costs
 // (/api/dives/cost): examples per update, updates and examples per epoch counted in the
 // timed plans, and the compiled SGD loop's measured time per update and per epoch.
-import { decodeTyped } from "../api.js";
-import { CONFIG, el, layout } from "../measures.js";
+import { CONFIG, el, getTyped, layout, plotlyReady, select, whenVisible } from "../measures.js";
 import { LOOK, fmt } from "../look.js";
-
-const DATASETS = [["synthetic", "Synthetic regression"], ["synthetic-classification", "Synthetic classification"],
-  ["diabetes", "Diabetes"], ["breast-cancer", "Breast cancer"]];
+import { DATASETS, nameOf } from "./common.js";
 
 /** Seconds as people read them: 3 significant digits in ns, µs or ms. */
 export function fmtTime(s) {
@@ -15,20 +12,8 @@ export function fmtTime(s) {
   return `${Number(v.toPrecision(3))} ${unit}`;
 }
 
-const label = (v) => (DATASETS.find(([k]) => k === v) || [v, v])[1].toLowerCase();
-
 function regimeOf(b, n) {
   return b === n ? ["full", "Full batch"] : b === 1 ? ["stochastic", "Stochastic"] : ["mini", "Mini-batch"];
-}
-
-function plotlyReady() {
-  return new Promise((ok) => (window.Plotly ? ok() : document.getElementById("plotly-js").addEventListener("load", ok, { once: true })));
-}
-
-async function fetchCost(dataset) {
-  const r = await fetch(`/api/dives/cost?dataset=${encodeURIComponent(dataset)}`);
-  if (!r.ok) throw new Error(`the server answered ${r.status}`);
-  return decodeTyped(await r.json());
 }
 
 function readout(out, key, label) {
@@ -44,10 +29,7 @@ export function mount(root, uid) {
   root.replaceChildren();
 
   const inputs = el("div", { class: "widget-inputs cd-inputs" });
-  const dsLabel = el("label", { for: `${uid}-ds` }, "Dataset");
-  const ds = el("select", { id: `${uid}-ds` });
-  for (const [v, t] of DATASETS) { const o = el("option", { value: v }, t); o.selected = v === dataset; ds.append(o); }
-  dsLabel.append(ds);
+  const [dsLabel, ds] = select(`${uid}-ds`, "Dataset", DATASETS, dataset);
   const dialLabel = el("label", { for: `${uid}-b`, class: "cd-dial" });
   const head = el("span", {}, "Batch size B ");
   const shown = el("output", { for: `${uid}-b`, class: "cd-b" }, "…");
@@ -138,7 +120,7 @@ export function mount(root, uid) {
       `c = ${fmtTime(f.slope)} per example and a = ${f.intercept > 0 ? fmtTime(f.intercept) : "about 0"} per update ` +
       `(R² = ${fmt(f.r2, 4)}; log–log slope ${fmt(f.loglog_slope, 3)}, where 1 means proportional to B). ` +
       `${d.counts_match ? `Counted in the timed plans: every epoch touches N = ${fmt(n)} examples in ⌈N/B⌉ updates, for every B. ` : ""}` +
-      `Timed on this server, once per server process: the engine's compiled SGD loop on ${label(d.dataset)}, ` +
+      `Timed on this server, once per server process: the engine's compiled SGD loop on ${nameOf(d.dataset)}, ` +
       `${fmt(d.epochs)} epochs per run, median of ${d.repeats} runs. Timings differ from run to run and machine to machine; the shapes do not.`;
   };
 
@@ -147,7 +129,7 @@ export function mount(root, uid) {
     note.textContent = "Measuring…";
     dial.disabled = true; ds.disabled = true;
     try {
-      const [data] = await Promise.all([fetchCost(dataset), plotlyReady()]);
+      const [data] = await Promise.all([getTyped(`/api/dives/cost?dataset=${encodeURIComponent(dataset)}`), plotlyReady()]);
       d = data;
       k = nearest(Math.min(keepB, d.n));
       dial.max = String(d.batch_sizes.length - 1);
@@ -171,10 +153,5 @@ export function mount(root, uid) {
 
   dial.addEventListener("input", () => { k = Number(dial.value); render(); });
   ds.addEventListener("change", () => { dataset = ds.value; root.dataset.drawn = "0"; load(); });
-
-  if (!("IntersectionObserver" in window)) { load(); return; }
-  const io = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) { io.disconnect(); load(); }
-  }, { rootMargin: "300px" });
-  io.observe(root);
+  whenVisible(root, load);
 }

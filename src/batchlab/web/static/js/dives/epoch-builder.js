@@ -1,19 +1,13 @@
 // C4 epoch-builder: the engine's epoch plan (/api/epoch-plan) drawn as coloured blocks:
 // the stored order, each epoch's shuffled order cut into batches of B, the short last batch,
 // keep-last vs drop-last counts and the "every example exactly once" check, epoch by epoch.
-import { el } from "../measures.js";
+import { el, numberInput, outCells } from "../measures.js";
 import { fmt } from "../look.js";
+import { errorLine } from "./common.js";
 
 const MAX_N = 60; // beyond this the picture stops being readable; the rule is the same
 const HISTORY = 3; // epochs kept on screen (newest first)
 const TINTS = 8; // block colours, cycled (each block also carries its step number)
-
-function numberField(id, label, value) {
-  const wrap = el("label", { for: id }, label);
-  const input = el("input", { id, type: "number", min: "1", step: "1", inputmode: "numeric", value: String(value) });
-  wrap.append(input);
-  return [wrap, input];
-}
 
 /** Occurrences of each example 0..n-1 among the batches of one epoch. */
 function countUses(n, batches) {
@@ -87,9 +81,8 @@ export function mount(root, uid) {
   const title = root.getAttribute("aria-label") || "Building an epoch";
   root.replaceChildren();
   const inputs = el("div", { class: "widget-inputs eb-controls" });
-  const [ln, inN] = numberField(`${uid}-n`, "Examples N", n0);
-  const [lb, inB] = numberField(`${uid}-b`, "Batch size B", b0);
-  inN.max = String(MAX_N);
+  const [ln, inN] = numberInput(`${uid}-n`, "Examples N", n0, 1, MAX_N);
+  const [lb, inB] = numberInput(`${uid}-b`, "Batch size B", b0);
   const mode = el("fieldset", { class: "eb-mode" });
   mode.append(el("legend", {}, "Short last batch"));
   const radios = {};
@@ -107,16 +100,11 @@ export function mount(root, uid) {
   const buttons = el("div", { class: "eb-buttons" });
   buttons.append(next, restart);
   inputs.append(ln, lb, mode, buttons);
-  const err = el("p", { class: "field-error", role: "alert", id: `${uid}-err` });
-  inN.setAttribute("aria-describedby", err.id); inB.setAttribute("aria-describedby", err.id);
+  const err = errorLine(`${uid}-err`, inN, inB);
 
   const out = el("dl", { class: "widget-out eb-out", "aria-live": "polite" });
-  const cells = {};
-  for (const [key, label] of [["keep", "steps per epoch, keep last"], ["drop", "steps per epoch, drop last"],
-    ["last", "examples in the last batch"], ["check", "every example exactly once per epoch"]]) {
-    const d = el("div"); const dd = el("dd", { "data-out": key });
-    d.append(el("dt", {}, label), dd); out.append(d); cells[key] = dd;
-  }
+  const cells = outCells(out, [["keep", "steps per epoch, keep last"], ["drop", "steps per epoch, drop last"],
+    ["last", "examples in the last batch"], ["check", "every example exactly once per epoch"]]);
   const stored = el("div", { class: "eb-stage" });
   const epochs = el("div", { class: "eb-epochs", "aria-live": "polite" });
   const note = el("p", { class: "widget-note", "aria-live": "polite" });

@@ -2,13 +2,10 @@
 // (/api/dives/regimes): examples per update, updates per epoch, the exact gradient noise
 // tr Cov(g_B) = (N−B)/(B(N−1))·tr Σ at the race's start with a sampled estimate beside it,
 // the measured time per update, and the role each regime plays in practice.
-import { decodeTyped } from "../api.js";
-import { el } from "../measures.js";
+import { el, getTyped, select, whenVisible } from "../measures.js";
 import { fmt } from "../look.js";
 import { fmtTime } from "./cost-dial.js";
-
-const DATASETS = [["synthetic", "Synthetic regression"], ["synthetic-classification", "Synthetic classification"],
-  ["diabetes", "Diabetes"], ["breast-cancer", "Breast cancer"]];
+import { DATASETS, datasetName } from "./common.js";
 const GLYPH = { full: "●", mini: "■", stochastic: "▲" }; // the race's markers: shape, not only colour
 
 function regime(b, n) {
@@ -27,12 +24,6 @@ function noise(v, scale) {
   return Math.abs(v) <= 1e-12 * scale ? "0" : fmt(v, 4);
 }
 
-async function fetchRegimes(dataset) {
-  const r = await fetch(`/api/dives/regimes?dataset=${encodeURIComponent(dataset)}`);
-  if (!r.ok) throw new Error(`the server answered ${r.status}`);
-  return decodeTyped(await r.json());
-}
-
 function td(label, main, sub) {
   const c = el("td", { "data-label": label });
   c.append(el("span", { class: "rt-main" }, main));
@@ -43,7 +34,7 @@ function td(label, main, sub) {
 function table(d) {
   const t = el("table", { class: "rt-table" });
   t.append(el("caption", { class: "rt-caption" },
-    `${(DATASETS.find(([v]) => v === d.dataset) || [0, d.dataset])[1]}, N = ${fmt(d.n)}; noise at the race's full-batch start, where tr Σ = ${fmt(d.trace_sigma, 4)}`));
+    `${datasetName(d.dataset)}, N = ${fmt(d.n)}; noise at the race's full-batch start, where tr Σ = ${fmt(d.trace_sigma, 4)}`));
   const head = el("tr");
   for (const h of ["Regime", "Examples per update", "Updates per epoch", "Gradient noise tr Cov(g_B)", "Typical role"]) {
     head.append(el("th", { scope: "col" }, h));
@@ -92,10 +83,7 @@ export function mount(root, uid) {
   let dataset = root.dataset.dataset || "synthetic";
   root.replaceChildren();
   const inputs = el("div", { class: "widget-inputs" });
-  const dsLabel = el("label", { for: `${uid}-ds` }, "Dataset");
-  const ds = el("select", { id: `${uid}-ds` });
-  for (const [v, t] of DATASETS) { const o = el("option", { value: v }, t); o.selected = v === dataset; ds.append(o); }
-  dsLabel.append(ds);
+  const [dsLabel, ds] = select(`${uid}-ds`, "Dataset", DATASETS, dataset);
   inputs.append(dsLabel);
   const holder = el("div", { class: "rt-holder", "aria-live": "polite" });
   const checkLine = el("p", { class: "rt-check", "data-check": "" });
@@ -105,7 +93,7 @@ export function mount(root, uid) {
   const load = async () => {
     note.textContent = "Computing…"; ds.disabled = true;
     try {
-      const d = await fetchRegimes(dataset);
+      const d = await getTyped(`/api/dives/regimes?dataset=${encodeURIComponent(dataset)}`);
       holder.replaceChildren(table(d));
       checkLine.textContent = check(d);
       note.textContent = trend(d);
@@ -117,10 +105,5 @@ export function mount(root, uid) {
     }
   };
   ds.addEventListener("change", () => { dataset = ds.value; root.dataset.drawn = "0"; load(); });
-
-  if (!("IntersectionObserver" in window)) { load(); return; }
-  const io = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) { io.disconnect(); load(); }
-  }, { rootMargin: "300px" });
-  io.observe(root);
+  whenVisible(root, load);
 }

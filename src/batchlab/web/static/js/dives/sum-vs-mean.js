@@ -3,13 +3,11 @@
 // same path), and the summed loss with η (every step B times longer). Paths on the loss
 // surface, J − J* per update, and the server's checks: the largest difference between the
 // first two paths, and a NumPy replay of the summed run against the engine's averaged one.
-import { decodeTyped } from "../api.js";
-import { CONFIG, el, facts, layout, plotlyReady, select } from "../measures.js";
+import { CONFIG, el, facts, layout, select } from "../measures.js";
 import { fmt } from "../look.js";
-
-const SIZES = { synthetic: 1000, "synthetic-classification": 1000, diabetes: 442, "breast-cancer": 569 };
-const NAMES = { synthetic: "synthetic regression", "synthetic-classification": "synthetic classification",
-  diabetes: "diabetes", "breast-cancer": "breast cancer" };
+import {
+  checkBatch, dataAndBatch, epochsOf, errorLine, legendAbove, liveMeasure, nameOf, SIZES, startAndMinimum, surface,
+} from "./common.js";
 // Line style and marker carry the run as well as the colour.
 const RUNS = {
   mean: { color: "#1f5fbf", dash: "solid", width: 7, opacity: 0.35, symbol: "circle" },
@@ -27,9 +25,7 @@ const small = (v) => (v === 0 ? "0 (bit for bit)" : fmt(v, 2));
 
 async function drawPaths(chart, d) {
   const g = d.grid, upe = d.updates_per_epoch;
-  const traces = [{ type: "contour", x: Array.from(g.w), y: Array.from(g.b), z: g.loss, showscale: false, ncontours: 18,
-    colorscale: [[0, "#eef2f7"], [1, "#ffffff"]], contours: { coloring: "fill", showlines: true },
-    line: { color: "#b8c0cc", width: 1 }, hoverinfo: "skip", name: "J(w, b)", showlegend: false }];
+  const traces = [surface(g, { showlegend: false })];
   for (const key of ["mean", "sum_scaled", "sum_raw"]) {
     const r = d[key], s = RUNS[key];
     const ends = [];
@@ -41,15 +37,11 @@ async function drawPaths(chart, d) {
         marker: { color: s.color, symbol: s.symbol, size: 8, line: { color: s.color, width: 2 } }, hovertemplate: "end of an epoch: w %{x:.3f}, b %{y:.3f}<extra></extra>" });
     }
   }
-  traces.push({ x: [d.start[0]], y: [d.start[1]], mode: "markers+text", name: "start", text: ["start"], textposition: "bottom right",
-    marker: { color: "#1b2330", symbol: "circle-open", size: 11, line: { width: 2 } }, showlegend: false, hoverinfo: "skip" });
-  traces.push({ x: [d.minimum.w], y: [d.minimum.b], mode: "markers", name: "minimum of J", marker: { color: "#1b2330", symbol: "star", size: 13 } });
+  traces.push(...startAndMinimum(d));
   const lay = layout("weight w", "bias b", {
     xaxis: { range: [g.w[0], g.w[g.w.length - 1]] }, yaxis: { range: [g.b[0], g.b[g.b.length - 1]] },
   });
-  lay.height = 340;
-  lay.margin = { ...lay.margin, t: chart.clientWidth < 520 ? 70 : 44 };
-  lay.legend = { ...lay.legend, y: 1.0, yanchor: "bottom" };
+  legendAbove(lay, 340, chart.clientWidth < 520 ? 70 : 44);
   await window.Plotly.react(chart, traces, lay, CONFIG);
 }
 
@@ -61,15 +53,13 @@ async function drawLoss(chart, d) {
     const r = d[key], s = RUNS[key];
     const y = Array.from(r.loss, (v) => Math.max(v - min, 1e-16));
     top = Math.max(top, ...y);
-    traces.push({ x: Array.from({ length: y.length }, (_, k) => k / upe), y, mode: "lines", name: label(key, d), opacity: s.opacity,
+    traces.push({ x: epochsOf(y.length, upe), y, mode: "lines", name: label(key, d), opacity: s.opacity,
       line: { color: s.color, dash: s.dash, width: s.width }, hovertemplate: "epoch %{x:.2f}: J − J* = %{y:.3g}<extra></extra>" });
   }
   const lay = layout("epochs (one point per update)", "J − J*  (log)", {
     xaxis: { range: [0, d.epochs], dtick: d.epochs > 5 ? 2 : 1 }, yaxis: { type: "log", exponentformat: "power" },
   });
-  lay.height = 300;
-  lay.margin = { ...lay.margin, t: chart.clientWidth < 520 ? 70 : 44 };
-  lay.legend = { ...lay.legend, y: 1.0, yanchor: "bottom" };
+  legendAbove(lay, 300, chart.clientWidth < 520 ? 70 : 44);
   const raw = d.sum_raw;
   if (raw.diverged_at !== null) {
     const k = raw.updates;
@@ -81,13 +71,9 @@ async function drawLoss(chart, d) {
 
 export function mount(root, uid) {
   const title = root.getAttribute("aria-label") || "Measured: summing per-example gradients instead of averaging them";
-  const first = SIZES[root.dataset.dataset] ? root.dataset.dataset : "synthetic";
   root.replaceChildren();
   const inputs = el("div", { class: "widget-inputs" });
-  const [ld, inD] = select(`${uid}-data`, "Data", Object.keys(SIZES).map((k) => [k, `${NAMES[k]} (N = ${fmt(SIZES[k])})`]), first);
-  const lb = el("label", { for: `${uid}-b` }, "Batch size B");
-  const inB = el("input", { id: `${uid}-b`, type: "number", min: "1", max: String(SIZES[first]), step: "1", inputmode: "numeric", value: "25" });
-  lb.append(inB);
+  const [ld, inD, lb, inB] = dataAndBatch(uid, root.dataset.dataset, 25);
   const ll = el("label", { for: `${uid}-lr` }, "Learning rate η");
   const inL = el("input", { id: `${uid}-lr`, type: "number", min: "0.001", max: "10", step: "any", inputmode: "decimal", value: "" });
   ll.append(inL);
@@ -95,9 +81,7 @@ export function mount(root, uid) {
   const [lk, inK] = select(`${uid}-last`, "Short last batch", [["keep", "keep it"], ["drop", "drop it"]], "keep");
   const again = el("button", { type: "button", class: "btn sm-reshuffle" }, "New shuffle ↻");
   inputs.append(ld, lb, ll, le, lk, again);
-  const err = el("p", { class: "field-error", role: "alert", id: `${uid}-err` });
-  inB.setAttribute("aria-describedby", err.id);
-  inL.setAttribute("aria-describedby", err.id);
+  const err = errorLine(`${uid}-err`, inB, inL);
   const check = el("p", { class: "sm-check", "data-out": "check" });
   const out = el("div", { class: "sm-facts" });
   const pathChart = el("div", { class: "measure-chart sm-chart", role: "img", "aria-label": "The three paths of (w, b) on the contours of the loss" });
@@ -105,91 +89,59 @@ export function mount(root, uid) {
   const note = el("p", { class: "widget-note", "aria-live": "polite" }, "Measuring…");
   root.append(el("p", { class: "widget-title" }, title), inputs, err, check, out, pathChart, lossChart, note);
 
-  let seed = 0, ctrl = null, timer = 0, visible = false;
-
   const read = () => {
-    const n = SIZES[inD.value], b = Number(inB.value), lr = inL.value === "" ? null : Number(inL.value);
-    const okB = inB.value !== "" && Number.isInteger(b) && b >= 1 && b <= n;
+    const n = SIZES[inD.value], lr = inL.value === "" ? null : Number(inL.value);
+    const whyB = checkBatch(inB, n);
     const okL = lr === null || (Number.isFinite(lr) && lr >= 0.001 && lr <= 10);
-    inB.max = String(n);
-    inB.setAttribute("aria-invalid", String(!okB));
     inL.setAttribute("aria-invalid", String(!okL));
-    err.textContent = !okB ? `B must be a whole number from 1 to N = ${fmt(n)}.` : !okL ? "η must be a number from 0.001 to 10." : "";
-    if (!okB || !okL) return null;
-    const q = { dataset: inD.value, b, epochs: inE.value, last: inK.value, seed };
+    err.textContent = whyB || (!okL ? "η must be a number from 0.001 to 10." : "");
+    if (whyB || !okL) return null;
+    const q = { dataset: inD.value, b: Number(inB.value), epochs: inE.value, last: inK.value };
     if (lr !== null) q.lr = lr;
     return q;
   };
 
-  const go = async () => {
-    const v = read();
-    if (!v || !visible) return;
-    if (ctrl) ctrl.abort();
-    ctrl = new AbortController();
-    const { signal } = ctrl;
-    note.textContent = "Measuring…";
-    try {
-      const r = await fetch(`/api/dives/sum-vs-mean?${new URLSearchParams(v)}`, { signal });
-      if (!r.ok) {
-        let msg = `the server answered ${r.status}`;
-        try { msg = (await r.json()).detail[0].msg; } catch (_) { /* keep the status */ }
-        throw new Error(msg);
-      }
-      const d = decodeTyped(await r.json());
-      await plotlyReady();
-      if (signal.aborted) return;
-      if (inL.value === "") inL.value = String(d.lr);
-      await drawPaths(pathChart, d);
-      await drawLoss(lossChart, d);
-      const min = d.minimum.loss, raw = d.sum_raw, m = d.mean, upe = d.updates_per_epoch;
-      const same = d.first_split === null;
-      check.dataset.ok = String(same);
-      if (same) {
-        check.textContent = `✓ The averaged run with η and the summed run with η/B coincide: largest difference ${small(d.gap)} ` +
-          `over ${fmt(m.updates)} updates; a plain NumPy loop of the averaged update matches the engine's summed path to ${small(d.replay_gap)}.`;
-      } else {
-        check.textContent = `The paths split after update ${fmt(d.first_split)}: that update used the short last batch of ${fmt(d.split_size)} examples, ` +
-          `and summed with η/B its step is ${fmt(d.split_size)}/${fmt(d.b)} of the averaged one. Drop the short batch, or choose a B that divides ` +
-          `N = ${fmt(d.n)}, and they coincide. (Largest difference now: ${fmt(d.gap, 2)}.)`;
-      }
-      const rawEnd = raw.diverged_at !== null ? `diverged at update ${fmt(raw.diverged_at)}` :
-        d.b === 1 ? "same path (B = 1)" : `J − J* = ${fmt(raw.loss[raw.updates] - min, 3)} at the end`;
-      out.replaceChildren(facts([
-        ["averaged vs summed with η/B: largest difference", small(d.gap)],
-        ["NumPy averaged loop vs engine's summed run", small(d.replay_gap)],
-        ["averaged, η: J − J* at the end", fmt(m.loss[m.updates] - min, 3)],
-        [`summed with η: steps ${fmt(d.b)}× longer`, rawEnd],
-      ]));
-      out.firstChild.dataset.out = "facts";
-      note.textContent = `${NAMES[d.dataset]}, N = ${fmt(d.n)}, ${d.model} model, B = ${fmt(d.b)}, ${d.epochs} epoch${d.epochs === 1 ? "" : "s"} of ${fmt(upe)} updates` +
-        `${d.short ? ` (the last holds ${fmt(d.short)} examples)` : ""}, all three runs from the race's mini-batch start on the same shuffled batches. ` +
-        `The blue band (averaged, η = ${fmt(d.lr)}) and the dark dashed line (summed, η/B = ${fmt(d.sum_scaled.lr, 4)}) lie on top of each other` +
-        (same ? ". " : ` until update ${fmt(d.first_split)}, the first short batch; after it they drift apart by up to ${fmt(d.gap, 2)}. `) +
-        (d.b === 1 ? "With B = 1 summing and averaging are the same thing, so all three runs agree. " :
-          raw.diverged_at !== null ? `Summed with the same η, every step is ${fmt(d.b)} times longer: the red dotted run overshoots and blows up (|θ| past 10⁶ at update ${fmt(raw.diverged_at)}). ` :
-            `Summed with the same η, every step is ${fmt(d.b)} times longer: the red dotted run takes a different path (up to ${fmt(d.raw_gap, 3)} away) and ends elsewhere. `) +
-        (m.diverged_at !== null ? `At this η even the averaged run blows up (update ${fmt(m.diverged_at)}): too large a step for this data, whatever the convention. ` : "") +
-        "A learning rate means something only together with the reduction it was tuned for.";
-      root.dataset.drawn = "1";
-    } catch (x) {
-      if (x.name !== "AbortError") note.textContent = `Could not measure: ${x.message}.`;
+  const draw = async (d) => {
+    if (inL.value === "") inL.value = String(d.lr);
+    await drawPaths(pathChart, d);
+    await drawLoss(lossChart, d);
+    const min = d.minimum.loss, raw = d.sum_raw, m = d.mean, upe = d.updates_per_epoch;
+    const same = d.first_split === null;
+    check.dataset.ok = String(same);
+    if (same) {
+      check.textContent = `✓ The averaged run with η and the summed run with η/B coincide: largest difference ${small(d.gap)} ` +
+        `over ${fmt(m.updates)} updates; a plain NumPy loop of the averaged update matches the engine's summed path to ${small(d.replay_gap)}.`;
+    } else {
+      check.textContent = `The paths split after update ${fmt(d.first_split)}: that update used the short last batch of ${fmt(d.split_size)} examples, ` +
+        `and summed with η/B its step is ${fmt(d.split_size)}/${fmt(d.b)} of the averaged one. Drop the short batch, or choose a B that divides ` +
+        `N = ${fmt(d.n)}, and they coincide. (Largest difference now: ${fmt(d.gap, 2)}.)`;
     }
+    const rawEnd = raw.diverged_at !== null ? `diverged at update ${fmt(raw.diverged_at)}` :
+      d.b === 1 ? "same path (B = 1)" : `J − J* = ${fmt(raw.loss[raw.updates] - min, 3)} at the end`;
+    out.replaceChildren(facts([
+      ["averaged vs summed with η/B: largest difference", small(d.gap)],
+      ["NumPy averaged loop vs engine's summed run", small(d.replay_gap)],
+      ["averaged, η: J − J* at the end", fmt(m.loss[m.updates] - min, 3)],
+      [`summed with η: steps ${fmt(d.b)}× longer`, rawEnd],
+    ], { "data-out": "facts" }));
+    note.textContent = `${nameOf(d.dataset)}, N = ${fmt(d.n)}, ${d.model} model, B = ${fmt(d.b)}, ${d.epochs} epoch${d.epochs === 1 ? "" : "s"} of ${fmt(upe)} updates` +
+      `${d.short ? ` (the last holds ${fmt(d.short)} examples)` : ""}, all three runs from the race's mini-batch start on the same shuffled batches. ` +
+      `The blue band (averaged, η = ${fmt(d.lr)}) and the dark dashed line (summed, η/B = ${fmt(d.sum_scaled.lr, 4)}) lie on top of each other` +
+      (same ? ". " : ` until update ${fmt(d.first_split)}, the first short batch; after it they drift apart by up to ${fmt(d.gap, 2)}. `) +
+      (d.b === 1 ? "With B = 1 summing and averaging are the same thing, so all three runs agree. " :
+        raw.diverged_at !== null ? `Summed with the same η, every step is ${fmt(d.b)} times longer: the red dotted run overshoots and blows up (|θ| past 10⁶ at update ${fmt(raw.diverged_at)}). ` :
+          `Summed with the same η, every step is ${fmt(d.b)} times longer: the red dotted run takes a different path (up to ${fmt(d.raw_gap, 3)} away) and ends elsewhere. `) +
+      (m.diverged_at !== null ? `At this η even the averaged run blows up (update ${fmt(m.diverged_at)}): too large a step for this data, whatever the convention. ` : "") +
+      "A learning rate means something only together with the reduction it was tuned for.";
   };
-  const soon = () => { clearTimeout(timer); if (read()) timer = setTimeout(go, 300); };
+
+  const { soon, reshuffle } = liveMeasure(root, note, "/api/dives/sum-vs-mean", { read, draw, delay: 300 });
   inB.addEventListener("input", soon);
   inL.addEventListener("input", soon);
   inD.addEventListener("change", () => {
-    if (Number(inB.value) > SIZES[inD.value]) inB.value = String(SIZES[inD.value]);
     inL.value = ""; // the dataset's own default η
     soon();
   });
   for (const s of [inE, inK]) s.addEventListener("change", soon);
-  again.addEventListener("click", () => { seed = (seed + 1) % 1001; go(); });
-
-  const start = () => { visible = true; go(); };
-  if (!("IntersectionObserver" in window)) { start(); return; }
-  const io = new IntersectionObserver((entries) => {
-    if (entries.some((x) => x.isIntersecting)) { io.disconnect(); start(); }
-  }, { rootMargin: "300px" });
-  io.observe(root);
+  again.addEventListener("click", reshuffle);
 }

@@ -1,0 +1,103 @@
+// Pieces the deep dives share: the datasets they offer, the data-and-batch-size inputs, a
+// measurement that refetches as its inputs change, and the loss-surface traces and legend
+// placement of their Plotly charts.
+import { el, getTyped, numberInput, plotlyReady, select, whenVisible } from "../measures.js";
+import { fmt } from "../look.js";
+
+/** The four datasets as [key, name], in the order the dives list them. */
+export const DATASETS = [["synthetic", "Synthetic regression"], ["synthetic-classification", "Synthetic classification"],
+  ["diabetes", "Diabetes"], ["breast-cancer", "Breast cancer"]];
+
+/** Their sizes N. */
+export const SIZES = { synthetic: 1000, "synthetic-classification": 1000, diabetes: 442, "breast-cancer": 569 };
+
+/** A dataset's name as a heading starts it ("Synthetic regression"); an unknown key as it is. */
+export const datasetName = (key) => (DATASETS.find(([k]) => k === key) || [key, key])[1];
+
+/** The same name in running text ("synthetic regression"). */
+export const nameOf = (key) => datasetName(key).toLowerCase();
+
+/** The "Data" select (every dataset, with its N) and the "Batch size B" field, as
+ *  [data label, select, B label, input]: the data set named by `wanted` (else the synthetic
+ *  one), B = min(b0, N); choosing a smaller dataset cuts B back to its N. */
+export function dataAndBatch(uid, wanted, b0) {
+  const first = SIZES[wanted] ? wanted : "synthetic";
+  const [ld, inD] = select(`${uid}-data`, "Data", DATASETS.map(([k]) => [k, `${nameOf(k)} (N = ${fmt(SIZES[k])})`]), first);
+  const [lb, inB] = numberInput(`${uid}-b`, "Batch size B", Math.min(b0, SIZES[first]), 1, SIZES[first]);
+  inD.addEventListener("change", () => { if (Number(inB.value) > SIZES[inD.value]) inB.value = String(SIZES[inD.value]); });
+  return [ld, inD, lb, inB];
+}
+
+/** Check the batch-size field: a whole number from 1 to N. Sets its max and aria-invalid;
+ *  returns the message to show, "" when B is fine. */
+export function checkBatch(inB, n) {
+  const b = Number(inB.value);
+  const ok = inB.value !== "" && Number.isInteger(b) && b >= 1 && b <= n;
+  inB.max = String(n);
+  inB.setAttribute("aria-invalid", String(!ok));
+  return ok ? "" : `B must be a whole number from 1 to N = ${fmt(n)}.`;
+}
+
+/** The error line under a widget's inputs, announced, and described by each of `inputs`. */
+export function errorLine(id, ...inputs) {
+  const err = el("p", { class: "field-error", role: "alert", id });
+  for (const input of inputs) input.setAttribute("aria-describedby", id);
+  return err;
+}
+
+/** A measurement redone whenever its inputs change: GET `path` with the query `read()`
+ *  returns (null while an input is invalid) plus a shuffle seed, then `draw(d)` once Plotly
+ *  is there. Nothing is fetched before `root` first comes near the viewport; a newer request
+ *  aborts the one in flight; errors go to `note`. Returns go (now), soon (after `delay` ms
+ *  without a further change) and reshuffle (the next seed, now). */
+export function liveMeasure(root, note, path, { read, draw, delay = 250 }) {
+  let seed = 0, ctrl = null, timer = 0, visible = false;
+  const go = async () => {
+    const v = read();
+    if (!v || !visible) return;
+    if (ctrl) ctrl.abort();
+    ctrl = new AbortController();
+    const { signal } = ctrl;
+    note.textContent = "Measuring…";
+    try {
+      const d = await getTyped(`${path}?${new URLSearchParams({ ...v, seed })}`, signal);
+      await plotlyReady();
+      if (signal.aborted) return;
+      await draw(d);
+      root.dataset.drawn = "1";
+    } catch (x) {
+      if (x.name !== "AbortError") note.textContent = `Could not measure: ${x.message}.`;
+    }
+  };
+  const soon = () => { clearTimeout(timer); if (read()) timer = setTimeout(go, delay); };
+  const reshuffle = () => { seed = (seed + 1) % 1001; go(); };
+  whenVisible(root, () => { visible = true; go(); });
+  return { go, soon, reshuffle };
+}
+
+/** Epochs on the x axis: update t sits at t / (updates per epoch). */
+export const epochsOf = (count, upe, from = 0) => Array.from({ length: count }, (_, k) => (k + from) / upe);
+
+/** The loss surface J(w, b) of a dive's grid {w, b, loss} as filled, pale contours. */
+export function surface(g, extra = {}) {
+  return { type: "contour", x: Array.from(g.w), y: Array.from(g.b), z: g.loss, showscale: false, ncontours: 18,
+    colorscale: [[0, "#eef2f7"], [1, "#ffffff"]], contours: { coloring: "fill", showlines: true },
+    line: { color: "#b8c0cc", width: 1 }, hoverinfo: "skip", name: "J(w, b)", ...extra };
+}
+
+/** The runs' common start d.start and the minimum d.minimum of J, as two marker traces. */
+export function startAndMinimum(d) {
+  return [
+    { x: [d.start[0]], y: [d.start[1]], mode: "markers+text", name: "start", text: ["start"], textposition: "bottom right",
+      marker: { color: "#1b2330", symbol: "circle-open", size: 11, line: { width: 2 } }, showlegend: false, hoverinfo: "skip" },
+    { x: [d.minimum.w], y: [d.minimum.b], mode: "markers", name: "minimum of J", marker: { color: "#1b2330", symbol: "star", size: 13 } },
+  ];
+}
+
+/** Set a chart's height and put its legend in a band `top` px high above the plot. */
+export function legendAbove(lay, height, top) {
+  lay.height = height;
+  lay.margin = { ...lay.margin, t: top };
+  lay.legend = { ...lay.legend, y: 1.0, yanchor: "bottom" };
+  return lay;
+}
