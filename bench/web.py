@@ -130,12 +130,13 @@ def main() -> int:
         proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), tmp])
         try:
             with httpx.Client(headers={"Accept-Encoding": "gzip, zstd"}, timeout=60) as client:
-                for _ in range(200):
+                for _ in range(600):  # up, and done with its background warm-up
                     try:
-                        client.get(base + "/healthz")
-                        break
+                        if client.get(base + "/healthz").json()["warm"]:
+                            break
                     except httpx.TransportError:
-                        time.sleep(0.1)
+                        pass
+                    time.sleep(0.1)
                 default = client.get(base + "/api/scene")  # warm numba, fill the cache
                 Path(tmp, "scene.json").write_bytes(default.content)  # inflated JSON
                 timed(client, lambda i: base + "/bench-static/scene.json", 10)

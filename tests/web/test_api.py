@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,15 @@ def _field(r: Any) -> str:
 
 def test_healthz(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_start_up_warms_the_default_scene_then_says_so(tmp_path: Any) -> None:
+    with TestClient(create_app(Settings(results_dir=tmp_path))) as c:  # runs the lifespan
+        deadline = time.monotonic() + 60
+        while not (h := c.get("/healthz").json())["warm"]:
+            assert time.monotonic() < deadline, "warm-up did not finish in 60 s"
+            time.sleep(0.05)
+        assert h["scene_cache"]["items"] == 1  # the page's default scene, ready
 
 
 def test_meta_agrees_with_core(client: TestClient) -> None:

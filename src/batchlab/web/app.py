@@ -53,6 +53,8 @@ def _warm_up(cache: SceneCache, assets: list[Callable[[], object]]
             await cache.body(SceneSpec(), "binary")  # what the page asks for first
             for measure in measurements:
                 await to_thread.run_sync(measure)
+            app.state.warm = True  # /healthz says so (the bench waits for it)
+        app.state.warm = False
         task = asyncio.create_task(warm())
         yield
         task.cancel()

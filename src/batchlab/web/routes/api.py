@@ -38,9 +38,10 @@ def make_router(cache: SceneCache, max_age: int) -> APIRouter:
     router = APIRouter()
 
     @router.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, Any]:
-        """Liveness, with the scene cache's size."""
-        return {"status": "ok", "scene_cache": cache.stats()}
+    def healthz(request: Request) -> dict[str, Any]:
+        """Liveness, the scene cache's size, and whether the start-up warm-up is done."""
+        return {"status": "ok", "warm": bool(getattr(request.app.state, "warm", False)),
+                "scene_cache": cache.stats()}
 
     @router.get("/api/meta", tags=["scene"])
     def get_meta() -> dict[str, Any]:
