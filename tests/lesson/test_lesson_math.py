@@ -60,7 +60,7 @@ def test_b2_formula_present_and_typeset(b2: str, name: str) -> None:
 
 
 def test_every_b2_formula_has_a_glossary(b2: str) -> None:
-    after = re.findall(r'</math>\n(<[a-z]+[^>]*>)', b2)
+    after = re.findall(r'</math></div>\n(<[a-z]+[^>]*>)', b2)
     blocks = b2.count('<math display="block">')
     assert blocks == len(B2) and after.count('<dl class="glossary">') == blocks
     assert b2.count("<dt>") >= 2 * blocks

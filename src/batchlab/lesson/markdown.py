@@ -99,7 +99,9 @@ def render(text: str, source: str = "<text>", first_line: int = 1,
 def _resolve(tok: Token) -> None:
     """Turn a lesson token into its HTML (kept in ``meta["html"]``), or raise ValueError."""
     if tok.type == "math_block":
-        tok.meta = {"html": tex_to_mathml(tok.content, display=True)}
+        # the wrapper scrolls sideways when a formula is wider than a phone's column
+        tok.meta = {"html": '<div class="math-display">'
+                            f'{tex_to_mathml(tok.content, display=True)}</div>'}
     elif tok.type == "math_inline":
         tok.meta["html"] = tex_to_mathml(tok.content)
     elif tok.type == "widget":
