@@ -111,8 +111,11 @@ async function drawDistance(chart, d) {
   });
   legendAbove(lay, 300, chart.clientWidth < 520 ? 72 : 34);
   const last = Math.max(e.distance[K - 1], FLOOR);
+  // Label to the right of the last point while there is room, so it never sits on the y tick labels.
+  const right = Math.log10(K) < 0.6 * Math.log10(Math.max(r.draws, K));
   lay.annotations = [{ x: Math.log10(K), y: Math.log10(last), text: `end of epoch: ${gapText(e.distance[K - 1])}`, showarrow: true,
-    ax: K > 3 ? -70 : 60, ay: -28, arrowcolor: EPOCH.color, font: { size: 11, color: "#14532d" }, bgcolor: "rgba(255,255,255,0.85)" }];
+    ax: right ? 24 : -24, ay: -30, xanchor: right ? "left" : "right", arrowcolor: EPOCH.color, font: { size: 11, color: "#14532d" },
+    bgcolor: "rgba(255,255,255,0.85)" }];
   await window.Plotly.react(chart, traces, lay, CONFIG);
 }
 

@@ -5,14 +5,22 @@
 // θ there and draws a fresh batch, so a short path builds up one written-out step at a time.
 import { LOOK, fmt } from "../look.js";
 import { CONFIG, el, getTyped, layout, plotlyReady, whenVisible } from "../measures.js";
-import { batchURL, bindRows, datasetSelect, factor, gap, math, mml, num, partial, rowControls } from "./batch-rows.js";
+import { batchURL, bindRows, datasetSelect, gap, math, mml, num, partial, rowControls } from "./batch-rows.js";
 
 const MINUS = "\u2212";
 const MAX_PATH = 40;
 
-/** A number with its full value on hover. */
+let allDigits = false; // the "All digits" toggle: write every number in full instead of rounded
+
+/** A number rounded to `decimals`, or in full while the toggle is on. */
+function digits(v, decimals = 3) {
+  return allDigits ? String(v).replace("-", MINUS) : num(v, decimals);
+}
+
+/** A number with its full value on hover (and in the text while the toggle is on). */
 function n(v, decimals = 3, wrap = false) {
-  return el("span", { class: "cs-num", title: String(v) }, wrap ? factor(v, decimals) : num(v, decimals));
+  const text = digits(v, decimals);
+  return el("span", { class: "cs-num", title: String(v) }, wrap && v < 0 ? `(${text})` : text);
 }
 
 /** A line of the write-out: tokens (strings or nodes) that wrap as whole pieces. */
@@ -70,12 +78,12 @@ function coordinate(d, which) {
     line(tok(partial(which)), "=", tok(sumOf(which === "w"))),
     line("=", tok(overB(B), " ·"), "(", ...joined, ")"),
     ...(which === "w" ? [line("=", tok(overB(B), " ·"), "(", ...signedTerms(terms), ")")] : []),
-    line("=", tok(overB(B), " × ", n(sum)), "=", tok(el("strong", {}, num(d.grad[j])))),
+    line("=", tok(overB(B), " × ", n(sum)), "=", tok(el("strong", { title: String(d.grad[j]) }, digits(d.grad[j])))),
   );
   const sym = math([mml("msub", [mml("mi", which), mml("mtext", "next")])]);
   sec.append(el("div", { class: "cs-update" }));
   sec.lastChild.append(line(tok(sym), "=", tok(math([mml("mi", which)])), MINUS, tok(math([mml("mi", "η")])), "·", tok(partial(which)),
-    "=", n(d.theta[j]), MINUS, tok(el("span", { class: "cs-num" }, String(d.lr)), " × ", n(d.grad[j], 3, true)), "=", tok(el("strong", { title: String(d.next[j]) }, num(d.next[j])))));
+    "=", n(d.theta[j]), MINUS, tok(el("span", { class: "cs-num" }, String(d.lr)), " × ", n(d.grad[j], 3, true)), "=", tok(el("strong", { title: String(d.next[j]) }, digits(d.next[j])))));
   return sec;
 }
 
@@ -94,7 +102,7 @@ function termsTable(d, task) {
   Array.from(d.rows).forEach((i, k) => {
     const tr = el("tr");
     tr.append(el("th", { scope: "row" }, String(i)));
-    for (const v of [d.X[k][0], d.y[k], d.yhat[k], d.residual[k], d.per_example[k][0]]) tr.append(el("td", { title: String(v) }, num(v)));
+    for (const v of [d.X[k][0], d.y[k], d.yhat[k], d.residual[k], d.per_example[k][0]]) tr.append(el("td", { title: String(v) }, digits(v)));
     tb.append(tr);
   });
   t.append(tb); scroll.append(t); wrap.append(scroll);
@@ -163,7 +171,8 @@ export function mount(root, uid) {
   const lrWrap = el("label", { for: `${uid}-lr` }, "Learning rate η");
   const lr = el("input", { id: `${uid}-lr`, type: "number", min: "0.0001", max: "10", step: "0.05", inputmode: "decimal", "aria-describedby": `${uid}-lr-err` });
   lrWrap.append(lr);
-  top.append(dsWrap, lrWrap);
+  const full = el("button", { type: "button", class: "btn cs-digits", "aria-pressed": "false" }, "All digits");
+  top.append(dsWrap, lrWrap, full);
   const lrErr = el("p", { id: `${uid}-lr-err`, class: "field-error", "aria-live": "polite" });
   const ctl = rowControls(uid, 16);
   const where = el("p", { class: "cs-where", "aria-live": "polite" });
@@ -211,11 +220,12 @@ export function mount(root, uid) {
       for (const [label, v] of [["J(θ) now, all N rows", d.loss_before], ["J after this batch's step", d.loss_after],
         ["J after a full-batch step", d.full_loss_after], ["batch loss J_B: before → after", null]]) {
         const div = el("div"); const dd = el("dd");
-        dd.textContent = v === null ? `${num(d.batch_loss)} → ${num(d.batch_loss_after)}` : num(v);
+        dd.textContent = v === null ? `${digits(d.batch_loss)} → ${digits(d.batch_loss_after)}` : digits(v);
         div.append(el("dt", {}, label), dd); out.append(div);
       }
       const better = d.loss_after < d.loss_before;
-      note.textContent = `Numbers are shown to 3 decimals; hover one for all its digits. The batch's step ${better ? "lowers" : "raises"} the loss over all ` +
+      note.textContent = `${allDigits ? "Numbers are written in full" : "Numbers are shown to 3 decimals"}; ` +
+        `hover one, or press "All digits", to see every digit. The batch's step ${better ? "lowers" : "raises"} the loss over all ` +
         `${fmt(d.n)} rows; the full-batch step (dotted) goes straight downhill. Draw other batches to see the green step swing around it.`;
       stepBtn.disabled = s.path.length >= MAX_PATH;
       root.dataset.drawn = "1";
@@ -238,6 +248,10 @@ export function mount(root, uid) {
   };
 
   bindRows(ctl, s, show);
+  full.addEventListener("click", () => {
+    allDigits = !allDigits; full.setAttribute("aria-pressed", String(allDigits)); root.classList.toggle("cs-all", allDigits);
+    if (s.last) show();
+  });
   lr.addEventListener("change", () => {
     const v = Number(lr.value);
     if (!(v >= 1e-4 && v <= 10)) { lrErr.textContent = "η must be between 0.0001 and 10."; lr.setAttribute("aria-invalid", "true"); return; }

@@ -107,12 +107,16 @@ export function mount(root, uid) {
     check.textContent = `${ok ? "✓" : "✗"} Check: a plain NumPy loop over the same batches reproduces both engine paths; ` +
       `largest difference ${fmt(d.replay_gap, 2)}.`;
     check.dataset.ok = String(ok);
-    note.textContent = `${d.dataset}, N = ${fmt(d.n)}: ${fmt(d.class0)} examples of class 0 stored first, then ${fmt(d.class1)} of class 1; ` +
-      `B = ${d.b}, η = ${d.lr}, ${d.epochs} epoch${d.epochs === 1 ? "" : "s"} of ${upe} updates, both from (w, b) = (0, 0). ` +
-      `Read in order, ${pure} of the ${upe} batches of every epoch hold a single class (shuffled: ${pureSh}), so the pushes repeat: ` +
-      `mean cosine ${fmt(so.mean_cosine, 3)} between consecutive batch gradients against ${fmt(sh.mean_cosine, 3)} when shuffled. ` +
-      `The sorted run swings in b each epoch and ends each epoch where the last class pulled it: J − J* = ${fmt(so.loss.at(-1) - min, 3)} ` +
-      `versus ${fmt(sh.loss.at(-1) - min, 3)} shuffled.`;
+    const intro = `${d.dataset}, N = ${fmt(d.n)}: ${fmt(d.class0)} examples of class 0 stored first, then ${fmt(d.class1)} of class 1; ` +
+      `B = ${d.b}, η = ${d.lr}, ${d.epochs} epoch${d.epochs === 1 ? "" : "s"} of ${upe} update${upe === 1 ? "" : "s"}, both from (w, b) = (0, 0). `;
+    note.textContent = intro + (upe === 1
+      ? `With B = N the one batch of each epoch is the whole training set, so the order of the examples cannot matter: ` +
+        `both runs take the same full-batch step every epoch and end at the same J − J* = ${fmt(so.loss.at(-1) - min, 3)} ` +
+        `(shuffled: ${fmt(sh.loss.at(-1) - min, 3)}). Make B smaller to see sorting hurt.`
+      : `Read in order, ${pure} of the ${upe} batches of every epoch hold a single class (shuffled: ${pureSh}), so the pushes repeat: ` +
+        `mean cosine ${fmt(so.mean_cosine, 3)} between consecutive batch gradients against ${fmt(sh.mean_cosine, 3)} when shuffled. ` +
+        `The sorted run swings in b each epoch and ends each epoch where the last class pulled it: J − J* = ${fmt(so.loss.at(-1) - min, 3)} ` +
+        `versus ${fmt(sh.loss.at(-1) - min, 3)} shuffled.`);
   };
 
   const { soon, reshuffle } = liveMeasure(root, note, "/api/dives/sorted-data", { read, draw });

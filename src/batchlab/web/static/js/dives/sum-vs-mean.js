@@ -37,8 +37,14 @@ async function drawPaths(chart, d) {
         marker: { color: s.color, symbol: s.symbol, size: 8, line: { color: s.color, width: 2 } }, hovertemplate: "end of an epoch: w %{x:.3f}, b %{y:.3f}<extra></extra>" });
     }
   }
-  traces.push(...startAndMinimum(d));
-  const lay = layout("weight w", "bias b", {
+  const marks = startAndMinimum(d);
+  // Put the "start" label on the side of its marker that faces the middle, so it stays inside the plot.
+  const fx = (d.start[0] - g.w[0]) / (g.w[g.w.length - 1] - g.w[0]), fy = (d.start[1] - g.b[0]) / (g.b[g.b.length - 1] - g.b[0]);
+  marks[0].textposition = `${fy < 0.2 ? "top" : "bottom"} ${fx > 0.7 ? "left" : "right"}`;
+  traces.push(...marks);
+  // The server's grid is far narrower in w than in b, so equal scaling would squeeze the surface into a
+  // thin strip; the axes keep their own scales and the title says so.
+  const lay = layout("weight w  (axes not to the same scale)", "bias b", {
     xaxis: { range: [g.w[0], g.w[g.w.length - 1]] }, yaxis: { range: [g.b[0], g.b[g.b.length - 1]] },
   });
   legendAbove(lay, 340, chart.clientWidth < 520 ? 70 : 44);
@@ -95,6 +101,9 @@ export function mount(root, uid) {
     const okL = lr === null || (Number.isFinite(lr) && lr >= 0.001 && lr <= 10);
     inL.setAttribute("aria-invalid", String(!okL));
     err.textContent = whyB || (!okL ? "η must be a number from 0.001 to 10." : "");
+    // While the inputs are invalid, the check and facts describe an older run: hide them.
+    check.hidden = Boolean(whyB || !okL);
+    out.hidden = check.hidden;
     if (whyB || !okL) return null;
     const q = { dataset: inD.value, b: Number(inB.value), epochs: inE.value, last: inK.value };
     if (lr !== null) q.lr = lr;
@@ -107,6 +116,7 @@ export function mount(root, uid) {
     await drawLoss(lossChart, d);
     const min = d.minimum.loss, raw = d.sum_raw, m = d.mean, upe = d.updates_per_epoch;
     const same = d.first_split === null;
+    check.hidden = false; out.hidden = false;
     check.dataset.ok = String(same);
     if (same) {
       check.textContent = `✓ The averaged run with η and the summed run with η/B coincide: largest difference ${small(d.gap)} ` +
