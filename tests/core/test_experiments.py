@@ -14,6 +14,7 @@ from batchlab.core.experiments import (
     descent_to_target,
     fit_critical_batch,
     noise_curve,
+    point_at_gap,
     steps_to_target,
     wilson,
 )
@@ -118,3 +119,15 @@ def test_descent_to_target_counts_steps_and_stops_there():
     assert steps == 3
     np.testing.assert_allclose(at - minimise(LINEAR, d), [0.125, 0.0], atol=1e-9)
     assert descent_to_target(LINEAR, d, start, 0.01, 1e-9, 5)[0] == -1
+
+
+def test_point_at_gap_lies_on_the_target_level():
+    d = synthetic_regression(np.random.default_rng(3), 300)
+    star = minimise(LINEAR, d)
+    start = np.array([3.0, 2.0])
+    j_star = LINEAR.loss(star, d.x, d.y)
+    gap0 = LINEAR.loss(start, d.x, d.y) - j_star
+    p = point_at_gap(LINEAR, d, start, star, 1e-4 * gap0)
+    assert LINEAR.loss(p, d.x, d.y) - j_star == pytest.approx(1e-4 * gap0, rel=1e-6)
+    # on a quadratic the gap grows like t² along the line: t = √1e-4 = 0.01
+    assert p == pytest.approx(star + 0.01 * (start - star), rel=1e-6)

@@ -81,6 +81,8 @@ def test_unscaled_runs_lag_by_about_k(study):
     assert 1.6 < study.ratio(unscaled[2]) < 2.5
     assert 3.0 < study.ratio(unscaled[4]) < 5.0
     assert unscaled[64].to_target == np.inf  # same η, 64 times fewer steps: never there
+    assert unscaled[64].outcome == "budget" and not unscaled[64].diverged  # on its way
+    assert unscaled[2].outcome == "reached"
 
 
 def test_the_rule_breaks_exactly_past_the_stability_limit(study):
@@ -89,6 +91,8 @@ def test_the_rule_breaks_exactly_past_the_stability_limit(study):
         if c.rule in ("scaled", "warm-up"):
             assert c.diverged == (c.lr > study.lr_limit), (c.k, c.rule, c.lr)
     assert study.first_diverged() == 128 and study.first_diverged("warm-up") == 128
+    outcomes = {c.k: c.outcome for c in study.curves if c.rule == "scaled"}
+    assert outcomes[128] == "diverged" and outcomes[64] != "diverged"
     check = study.limit_check()
     assert check == {"below": 8, "below_diverged": 0, "beyond": 2, "beyond_failed": 2}
 

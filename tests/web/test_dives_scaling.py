@@ -41,6 +41,8 @@ def test_default_shows_hold_and_break_and_the_check_passes(finite: Any, api: Any
     assert check["below"] > 0 and check["below_diverged"] == 0
     assert check["beyond"] > 0 and check["beyond_failed"] == check["beyond"]
     for r in d["runs"]:
+        expected = "reached" if r["to_target"] > 0 else ("diverged" if r["diverged"] else "budget")
+        assert r["outcome"] == expected  # the two ways to miss the target kept apart
         if r["rule"] == "scaled":
             assert r["lr"] == pytest.approx(r["k"] * d["lr"])  # the linear scaling rule
             assert r["diverged"] == (r["lr"] > d["lr_limit"])
@@ -49,6 +51,7 @@ def test_default_shows_hold_and_break_and_the_check_passes(finite: Any, api: Any
             assert 1.6 < r["ratio"] < 2.5  # same η, half the steps: about twice the examples
     assert d["first_diverged"] == min(r["k"] for r in d["runs"] if r["diverged"])
     assert d["first_diverged_warmup"] is None
+    assert any(r["outcome"] == "budget" for r in d["runs"] if r["rule"] == "unscaled")
     assert all(r["rule"] != "warm-up" for r in d["runs"]) and finite(d)
 
 

@@ -211,3 +211,20 @@ def descent_to_target(model: Model, data: Dataset, start: np.ndarray, lr: float,
             return t, theta
         theta = theta - lr * full_gradient(model, data, theta)
     return -1, theta
+
+
+def point_at_gap(model: Model, data: Dataset, start: np.ndarray, theta_star: np.ndarray,
+                 gap: float, iters: int = 60) -> np.ndarray:
+    """The point on the straight line from θ* to ``start`` where J − J* equals ``gap`` (by
+    bisection; the gap grows along that line on a convex loss): a fixed place at the target
+    loss to measure the noise scale at, whichever run got there."""
+    a, b = np.asarray(theta_star, dtype=np.float64), np.asarray(start, dtype=np.float64)
+    j_star = model.loss(a, data.x, data.y)
+    lo, hi = 0.0, 1.0
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        if model.loss(a + mid * (b - a), data.x, data.y) - j_star < gap:
+            lo = mid
+        else:
+            hi = mid
+    return a + 0.5 * (lo + hi) * (b - a)

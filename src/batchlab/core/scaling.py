@@ -21,6 +21,7 @@ from batchlab.core.optim import Schedule, linear_scaling
 from batchlab.core.simulate import RunConfig, run
 
 Rule = Literal["base", "unscaled", "scaled", "warm-up"]
+Outcome = Literal["reached", "diverged", "budget"]
 RUNAWAY = 1e4  # |w| or |b| beyond this stops a run (the landscapes span about ±10)
 HOLDS = 1.25  # the rule "holds" at k when a run needs within ×1.25 the base's examples
 
@@ -63,6 +64,14 @@ class Curve:
     gap: np.ndarray  # mean over seeds of J(θ) − J*, up to the first seed that ran away
     diverged: bool  # a seed ran away, or the mean loss ended above where it started
     to_target: float  # examples until the mean gap first reaches the target; inf if never
+
+    @property
+    def outcome(self) -> Outcome:
+        """How the run ended: it reached the target, or missed it for one of two different
+        reasons -- it diverged, or it was still on its way when its examples ran out."""
+        if np.isfinite(self.to_target):
+            return "reached"
+        return "diverged" if self.diverged else "budget"
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,6 +13,7 @@ from batchlab.core.experiments import (
     basin_fractions,
     descent_to_target,
     noise_curve,
+    point_at_gap,
     steps_to_target,
     wilson,
 )
@@ -49,14 +50,17 @@ FLAT_BASIN = FlatBasinSetup()
 
 @dataclass(frozen=True)
 class CriticalSetup:
-    """Per task: the target (fraction of the start's gap), the rates tried and the seeds."""
+    """Per task: the target (fraction of the start's gap), the rates tried (a log grid up to
+    just below 2/λ_max, plus 1/λ_max itself) and the seeds. The best rate per B is a minimum
+    over noisy means, so few seeds or a coarse grid make the curve jagged; the linear runs
+    are cheap, so they get a fine grid and many seeds."""
 
     target: float
     rates: int
     seeds: int
 
 
-CRITICAL = {"regression": CriticalSetup(1e-4, 13, 8),
+CRITICAL = {"regression": CriticalSetup(1e-4, 41, 32),
             "classification": CriticalSetup(1e-3, 9, 3)}  # logistic runs cost more
 CRITICAL_EPOCHS = 10
 
@@ -117,19 +121,21 @@ def flat_basin(seed: int) -> Blob:
 def critical(dataset: str, seed: int) -> Blob:
     """Updates until the loss gap falls to a small fraction of its start, per B, with the
     rate tuned per B on a grid up to the stability limit 2/λ_max; the B_crit fit, the
-    noise scale at the start and at the target, and plain gradient descent as a check
-    of the full-batch count."""
+    noise scale at the start and at the target loss (on the line from θ* to the start), and
+    plain gradient descent as a check of the full-batch count."""
     data, model, theta = far_start(dataset)
     setup = CRITICAL["classification" if model.task == "classification" else "regression"]
     theta_star = minimise(model, data)
     gap = setup.target * (model.loss(theta, data.x, data.y)
                           - model.loss(theta_star, data.x, data.y))
     _, limit = stability_limit(model, data, theta_star)
-    lrs = np.geomspace(0.95 * limit / 300, 0.95 * limit, setup.rates)
+    lrs = np.unique(np.append(np.geomspace(0.95 * limit / 300, 0.95 * limit, setup.rates),
+                              limit / 2))  # 1/λ_max: the full-batch step that fits the bowl
     r = steps_to_target(model, data, _sizes(data.n), lrs, (float(theta[0]), float(theta[1])),
                         gap, CRITICAL_EPOCHS, np.random.default_rng(seed), seeds=setup.seeds)
     full_lr = float(r.best_lr[-1]) if r.steps[-1] > 0 else float(lrs[-1])
-    gd_steps, at_target = descent_to_target(model, data, theta, full_lr, gap, CRITICAL_EPOCHS)
+    gd_steps, _ = descent_to_target(model, data, theta, full_lr, gap, CRITICAL_EPOCHS)
+    at_target = point_at_gap(model, data, theta, theta_star, gap)
     return Blob.of(typed.dumps({
         "dataset": dataset, "n": data.n, "target": setup.target, "target_gap": gap,
         "seeds": setup.seeds, "max_epochs": CRITICAL_EPOCHS, "lr_limit": limit,

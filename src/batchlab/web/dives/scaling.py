@@ -36,11 +36,14 @@ BUDGETS: dict[str, Budget] = {
 
 
 def _curve(study: Scaling, c: Curve) -> dict[str, Any]:
-    """One run for the page; ``to_target`` and ``ratio`` are -1 where the target was missed."""
+    """One run for the page; ``to_target`` and ``ratio`` are -1 where the target was missed,
+    and ``outcome`` says why: "diverged" or "budget" (still on its way when the examples ran
+    out)."""
     reached = bool(np.isfinite(c.to_target))
     return {"k": c.k, "rule": c.rule, "batch_size": c.batch_size, "lr": c.lr,
             "warmup_updates": c.warmup_updates, "examples": c.examples, "gap": c.gap,
-            "diverged": c.diverged, "to_target": c.to_target if reached else -1,
+            "diverged": c.diverged, "outcome": c.outcome,
+            "to_target": c.to_target if reached else -1,
             "ratio": study.ratio(c) if reached else -1, "holds": study.holds(c)}
 
 

@@ -10,8 +10,27 @@ const GREY = "#5b6472"; // ≥ 4.5:1 on white
 export function el(tag, attrs = {}, text = "") {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
+  if (text instanceof Node) e.append(text);
+  else if (text) e.textContent = text;
   return e;
+}
+
+// Subscripts written as λ_max, B_crit, S_min, B_simple, g_B in the code's strings.
+const SUB = /_(max|min|crit|simple|B)(?![A-Za-z])/g;
+
+/** A string for plotly text (titles, legend, annotations) with real <sub> subscripts. */
+export const sub = (s) => s.replace(SUB, "<sub>$1</sub>");
+
+/** The same string as DOM nodes (text and <sub> elements), never parsed as HTML. */
+export function richText(s) {
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  for (const m of s.matchAll(SUB)) {
+    frag.append(s.slice(last, m.index), el("sub", {}, m[1]));
+    last = m.index + m[0].length;
+  }
+  frag.append(s.slice(last));
+  return frag;
 }
 
 export function layout(xTitle, yTitle, extra = {}) {
@@ -71,6 +90,11 @@ export function facts(pairs, attrs = {}) {
   return dl;
 }
 
+/** `facts` with λ_max-style subscripts in labels and values shown as real subscripts. */
+export function richFacts(pairs, attrs = {}) {
+  return facts(pairs.map(([l, v]) => [richText(l), richText(String(v))]), attrs);
+}
+
 /** Empty boxes to fill in later: one per [key, label], appended to the list `dl`; returns
  *  {key: its <dd data-out="key">}. */
 export function outCells(dl, pairs) {
@@ -123,8 +147,8 @@ export function measured(root, title, url, draw) {
       const d = await getTyped(url);
       await plotlyReady();
       const out = await draw(chart, d);
-      if (typeof out === "string") note.textContent = out;
-      else { note.before(facts(out.facts)); note.textContent = out.note; }
+      if (typeof out === "string") note.replaceChildren(richText(out));
+      else { note.before(richFacts(out.facts)); note.replaceChildren(richText(out.note)); }
       root.dataset.drawn = "1";
     } catch (err) {
       note.textContent = `Could not measure: ${err.message}.`;
@@ -150,7 +174,7 @@ function noiseVsBatch(root) {
         { x: bs, y: pos(d.measured), mode: "markers", name: "measured, without (shuffle)", error_y: { ...err(d.measured_se), color: LOOK.stochastic.color },
           marker: { color: LOOK.stochastic.color, symbol: "triangle-up", size: 9 } },
       ], {
-        ...layout("batch size B (log)", "tr Cov(g_B)  (log)", { xaxis: { type: "log", dtick: 1 }, yaxis: { type: "log", dtick: 1, exponentformat: "power" } }),
+        ...layout("batch size B (log)", sub("tr Cov(g_B)  (log)"), { xaxis: { type: "log", dtick: 1 }, yaxis: { type: "log", dtick: 1, exponentformat: "power" } }),
         height: tall(chart, 300),
         annotations: [{ x: Math.log10(n), y: 0, yref: "paper", yanchor: "bottom", xanchor: "right", text: "exact: 0 at B = N", showarrow: true, ax: -58, ay: -4,
           arrowcolor: LOOK.full.color, font: { size: 11, color: LOOK.full.color }, bgcolor: "rgba(255,255,255,0.9)" }],
@@ -271,9 +295,10 @@ function stepsToTarget(root) {
       const vline = (x, name, color, dash) => ({ x: [x, x], y: [bottom, top], mode: "lines", name, line: { color, dash, width: 1.6 }, hoverinfo: "skip" });
       await P().react(chart, [
         { x: dense, y: dense.map((b) => d.s_min * d.b_crit / b), mode: "lines", name: "perfect scaling ∝ 1/B", line: { color: "#9aa3b0", dash: "dot", width: 1.4 } },
-        { x: dense, y: dense.map((b) => d.s_min * (1 + d.b_crit / b)), mode: "lines", name: "fit S_min(1 + B_crit/B)", line: { color: GREY, width: 2 } },
-        vline(d.b_crit, `B_crit ≈ ${fmt(d.b_crit, 2)}`, GREY, "dash"),
-        vline(d.b_simple, `B_simple ≈ ${fmt(d.b_simple, 2)} (start)`, LOOK.stochastic.color, "dot"),
+        { x: dense, y: dense.map((b) => d.s_min * (1 + d.b_crit / b)), mode: "lines", name: sub("fit S_min(1 + B_crit/B)"), line: { color: GREY, width: 2 } },
+        vline(d.b_crit, sub(`B_crit ≈ ${fmt(d.b_crit, 2)} (fit)`), GREY, "dash"),
+        vline(d.b_simple, sub(`B_simple ≈ ${fmt(d.b_simple, 2)} (start)`), LOOK.stochastic.color, "dot"),
+        ...(d.b_simple_target <= d.n ? [vline(d.b_simple_target, sub(`B_simple ≈ ${fmt(Math.round(d.b_simple_target))} (target)`), LOOK.stochastic.color, "dashdot")] : []),
         { x: bs, y: steps, mode: "markers", name: "measured (best η per B)", marker: { symbol: "square", size: 8, color: LOOK.mini.color },
           hovertemplate: "B = %{x}: %{y:.1f} updates<extra></extra>" },
       ], { ...layout("batch size B (log)", "updates to target (log)", { xaxis: { type: "log", dtick: 1 }, yaxis: { type: "log", dtick: 1, range: [Math.log10(bottom), Math.log10(top)] } }),
@@ -283,16 +308,18 @@ function stepsToTarget(root) {
         facts: [
           ["critical batch B_crit (fit)", fmt(d.b_crit, 3)],
           ["noise scale B_simple at the start", fmt(d.b_simple, 3)],
-          ["B_simple at the target", fmt(Math.round(d.b_simple_target))],
+          [`B_simple at the target loss${d.b_simple_target > d.n ? " (> N, off the chart)" : ""}`, fmt(Math.round(d.b_simple_target))],
           ["check: full-batch updates, engine = plain descent", `${fmt(d.steps.at(-1))} = ${fmt(d.gd_steps)}`],
         ],
         note: `${d.dataset}, N = ${fmt(d.n)}: updates until J − J* falls to 1/${fmt(Math.round(1 / d.target))} of its value at the start, ` +
           `each B with the best of ${d.lrs.length} learning rates up to just below the stability limit 2/λ_max = ${fmt(d.lr_limit, 3)} ` +
           `(a rate counts only if all ${d.seeds} shuffles reach the target within ${d.max_epochs} epochs; the mean is plotted). ` +
           (missed ? `${missed} batch size${missed > 1 ? "s" : ""} never reached it and ${missed > 1 ? "are" : "is"} left out. ` : "") +
-          `Below B_crit, doubling B nearly halves the updates; above it, the updates barely fall while each costs more. ` +
-          `The fit (S_min ≈ ${fmt(d.s_min, 3)} updates, least squares on the log scale) is a rough summary: largest deviation ${pct(d.fit_error, 0)}. The noise scale B_simple = tr Σ / |G|² ` +
-          "is measured at the start and grows as the gradient shrinks near the minimum, which is why B_crit grows as training goes on.",
+          `The updates fall at every step of B, but less than in proportion: a doubling saves a third or so at small B, and at large B each saved update costs more examples. ` +
+          `The fit (S_min ≈ ${fmt(d.s_min, 3)} updates, least squares on the log scale) is only a rough summary here: largest deviation ${pct(d.fit_error, 0)}. ` +
+          `The noise scale B_simple = tr Σ / |G|² is ${fmt(d.b_simple, 2)} at the start and ${fmt(Math.round(d.b_simple_target))} at the target loss: ` +
+          "on this two-parameter linear model the gradient shrinks towards the minimum while the per-example spread does not, so the noise scale grows as the loss falls " +
+          "and brackets the fitted B_crit between start and target rather than marking it.",
       };
     });
 }

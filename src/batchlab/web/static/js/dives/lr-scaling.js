@@ -2,7 +2,7 @@
 // against examples seen for a base (B, η) and, for a chosen k, (kB, η) and (kB, kη)
 // (optionally warmed up); below, every k at once: examples to the target relative to the
 // base, with the stability limit 2/λ_max that the server predicts the rule cannot pass.
-import { CONFIG, el, facts, getTyped, layout, plotlyReady, select, tall, whenVisible } from "../measures.js";
+import { CONFIG, el, getTyped, layout, plotlyReady, richFacts, richText, select, sub, tall, whenVisible } from "../measures.js";
 import { fmt } from "../look.js";
 
 const DATASETS = [["synthetic", "synthetic (linear)"], ["diabetes", "diabetes (linear)"],
@@ -26,7 +26,10 @@ const nameOf = (r, d) => {
   if (r.rule === "scaled") return `${r.k}B, ${r.k}η = ${fmt(r.lr, 3)}`;
   return `${r.k}B, ${r.k}η, warm-up ${d.warmup === 1 ? "1 epoch" : "½ epoch"}`;
 };
-const reach = (r) => (r.to_target > 0 ? `${fmt(r.to_target)} examples` : (r.diverged ? "diverged" : "never"));
+// A missed target has two causes, kept apart: the run blew up, or it was still on its way
+// when its examples ran out (k times fewer updates than the base).
+const MISSED = { diverged: "diverged", budget: "not within the budget" };
+const reach = (r) => (r.to_target > 0 ? `${fmt(r.to_target)} examples` : MISSED[r.outcome]);
 
 export function mount(root, uid) {
   root.replaceChildren();
@@ -84,16 +87,23 @@ export function mount(root, uid) {
   async function drawSummary() {
     const ks = Array.from(new Set(d.runs.map((r) => r.k)));
     const finite = d.runs.filter((r) => r.ratio > 0).map((r) => r.ratio);
-    const never = Math.max(8, 2 * Math.max(1, ...finite));
+    const never = Math.max(8, 2 * Math.max(1, ...finite)); // the "not within the budget" row
+    const blown = never * 3; // the "diverged" row above it
+    const yOf = (r) => (r.ratio > 0 ? r.ratio : r.outcome === "diverged" ? blown : never);
+    const symbolOf = (r, rule) => (r.ratio > 0 ? STYLE[rule].symbol : r.outcome === "diverged" ? "x" : "hourglass");
     const rules = ["unscaled", "scaled", ...(d.warmup > 0 ? ["warm-up"] : [])];
     const traces = rules.map((rule) => {
       const rs = d.runs.filter((r) => r.rule === rule);
-      return { x: rs.map((r) => r.k), y: rs.map((r) => (r.ratio > 0 ? r.ratio : never)), mode: "lines+markers",
+      return { x: rs.map((r) => r.k), y: rs.map(yOf), mode: "lines+markers",
         name: { unscaled: "kB, same η", scaled: "kB, kη (the rule)", "warm-up": "kB, kη + warm-up" }[rule],
         line: { color: STYLE[rule].color, dash: STYLE[rule].dash, width: 1.6 },
-        marker: { symbol: rs.map((r) => (r.ratio > 0 ? STYLE[rule].symbol : "x")), size: rs.map((r) => (r.ratio > 0 ? 9 : 11)), color: STYLE[rule].color },
+        marker: { symbol: rs.map((r) => symbolOf(r, rule)), size: rs.map((r) => (r.ratio > 0 ? 9 : 11)), color: STYLE[rule].color },
         hovertemplate: rs.map((r) => `k = ${r.k}, ${nameOf(r, d)}: ${r.ratio > 0 ? `${fmt(r.ratio, 3)} × the base's examples` : reach(r)}<extra></extra>`) };
     });
+    for (const [outcome, symbol] of [["budget", "hourglass"], ["diverged", "x"]]) {
+      if (d.runs.some((r) => r.outcome === outcome)) traces.push({ x: [null], y: [null], mode: "markers", name: MISSED[outcome],
+        marker: { symbol, size: 10, color: GREY }, hoverinfo: "skip" });
+    }
     const kMax = ks.at(-1), lim = d.k_limit;
     const shapes = [
       { type: "rect", xref: "paper", x0: 0, x1: 1, y0: 1 / d.holds_within, y1: d.holds_within, fillcolor: "rgba(31,95,191,0.08)", line: { width: 0 } },
@@ -104,34 +114,42 @@ export function mount(root, uid) {
     if (lim <= kMax * 1.5) {
       shapes.push({ type: "line", x0: lim, x1: lim, yref: "paper", y0: 0, y1: 1, line: { color: LIMIT, dash: "dash", width: 1.6 } });
       annotations.push({ x: Math.log10(lim), y: 1, yref: "paper", yanchor: "top", xanchor: "right", showarrow: false,
-        text: `kη = 2/λ_max (k ≈ ${fmt(lim, 3)})`, font: { size: 10, color: LIMIT }, bgcolor: "rgba(255,255,255,0.85)" });
+        text: sub(`kη = 2/λ_max (k ≈ ${fmt(lim, 3)})`), font: { size: 10, color: LIMIT }, bgcolor: "rgba(255,255,255,0.85)" });
     }
     const ticks = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64].filter((t) => t < never * 0.7);
-    const lay = layout("factor k (batch kB; log)", "examples to target ÷ base's", {
+    const lay = layout("factor k (batch kB; log)", "examples ÷ base's", {
       xaxis: { type: "log", tickvals: ks, ticktext: ks.map(String), range: [Math.log10(ks[0] / 1.4), Math.log10(Math.max(kMax, lim < kMax * 1.5 ? lim : 0) * 1.4)] },
-      yaxis: { type: "log", tickvals: [...ticks, never], ticktext: [...ticks.map(String), "never"], range: [Math.log10(0.2), Math.log10(never * 1.5)] },
+      yaxis: { type: "log", tickvals: [...ticks, never, blown], ticktext: [...ticks.map(String), "budget<br>out", "diverged"],
+        range: [Math.log10(0.2), Math.log10(blown * 1.5)] },
     });
     Object.assign(lay, { height: Math.min(tall(summary, 290), 330), shapes, annotations });
+    lay.margin = { ...lay.margin, l: 76 }; // room for the two "missed" rows' labels
     await window.Plotly.react(summary, traces, lay, CONFIG);
   }
 
   function describe() {
     const c = d.limit_check, fd = d.first_diverged;
-    out.replaceChildren(facts([
+    out.replaceChildren(richFacts([
       [`rule holds (within ×${d.holds_within}) up to`, d.largest_holding > 1 ? `k = ${d.largest_holding}` : "no k"],
       ["predicted break, kη > 2/λ_max", `k > ${fmt(d.k_limit, 3)}`],
       ["scaled runs below the limit that diverged", `${c.below_diverged} of ${c.below}`],
       ["beyond it, runs that failed", `${c.beyond_failed} of ${c.beyond}`],
     ]));
-    note.textContent = `${d.dataset}, N = ${fmt(d.n)}, from the race's full-batch start; every run sees the same ${fmt(d.n * d.epochs)} examples ` +
+    const outOf = (rule) => d.runs.filter((r) => r.rule === rule && r.outcome === "budget").map((r) => r.k);
+    const [uBudget, sBudget] = [outOf("unscaled"), outOf("scaled")];
+    note.replaceChildren(richText(`${d.dataset}, N = ${fmt(d.n)}, from the race's full-batch start; every run sees the same ${fmt(d.n * d.epochs)} examples ` +
       `(${d.epochs} epochs) and each curve is the mean of J − J* over the same ${d.seeds} shuffles. Target (dotted): ${d.above_floor}× the level where the base run ends, ` +
       `J − J* = ${fmt(d.target_gap, 2)}. First scaled run to diverge: ${fd ? `k = ${fd}` : "none"}. The prediction comes from the Hessian at the minimum: its largest curvature λ_max = ${fmt(d.lambda_max, 4)}, so gradient descent ` +
       `is stable only for a rate below 2/λ_max = ${fmt(d.lr_limit, 4)}; scaled runs below it should not diverge, runs beyond it should never reach the target. ` +
+      "A run can miss the target in two ways, marked apart on the lower chart: it diverged (cross, top row), or it was still on its way when its examples ran out (hourglass, \"budget out\" row): " +
+      `a batch k times larger makes k times fewer updates with the same examples. ` +
+      (uBudget.length ? `The unscaled runs run out of budget from k = ${uBudget[0]} on (same η, too few updates), without diverging. ` : "") +
+      (sBudget.length ? `Scaled runs out of budget without diverging: k = ${sBudget.join(", ")} (too few updates even with kη). ` : "") +
       `The shaded band is "the rule holds": within ×${d.holds_within} of the base's examples. ` +
       (d.warmup > 0 ? `Warm-up raises the rate linearly over the ${d.warmup === 1 ? "first epoch" : "first half epoch"}; ` +
         (d.first_diverged_warmup ? `it did not save k = ${d.first_diverged_warmup}` +
           (LINEAR.has(d.dataset) ? ": on a surface whose curvature is the same everywhere it can only delay a rate beyond the limit." : ".") :
-          "no warmed-up run diverged.") : "");
+          "no warmed-up run diverged.") : "")));
   }
 
   async function load() {
