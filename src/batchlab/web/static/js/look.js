@@ -5,6 +5,15 @@ export const LOOK = {
   stochastic: { color: "#c2410c", dash: "dot", symbol: "triangle-up", width: 2 },
 };
 export const KEYS = ["full", "mini", "stochastic"];
+// Quantities that are NOT one of the three methods (times, references, variants, rules):
+// hues, dashes and markers that LOOK never uses, so no one mistakes them for a method.
+// Every colour is ≥ 4.5:1 on white.
+export const NEUTRAL = {
+  slate: { color: "#334155", dash: "solid", symbol: "diamond", width: 2.2 },
+  purple: { color: "#7c3aed", dash: "dash", symbol: "x", width: 2.2 },
+  teal: { color: "#0f766e", dash: "dashdot", symbol: "star-open", width: 2.2 },
+  grey: { color: "#6b7280", dash: "longdash", symbol: "hexagon-open", width: 2 },
+};
 export const INK = "#1b2330";
 export const FONT = { family: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", color: INK, size: 13 };
 

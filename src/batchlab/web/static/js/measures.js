@@ -1,7 +1,7 @@
 // Live measurements in the lesson: small charts drawn from /api/experiments/* when they
 // scroll into view, each stating what was measured, how, and the check against a formula.
 import { decodeTyped } from "./api.js";
-import { FONT, LOOK, fmt } from "./look.js";
+import { FONT, LOOK, NEUTRAL, fmt } from "./look.js";
 
 const P = () => window.Plotly;
 export const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
@@ -168,16 +168,16 @@ function noiseVsBatch(root) {
       const err = (se) => ({ type: "data", array: Array.from(se, (s) => 2 * s), thickness: 1.2, width: 3 });
       await P().react(chart, [
         { x: bs, y: pos(d.one_over_b), mode: "lines", name: "tr Σ / B", line: { color: GREY, dash: "dot", width: 2 } },
-        { x: bs, y: pos(d.exact), mode: "lines", name: "exact (N−B)/(B(N−1))·tr Σ", line: { color: LOOK.full.color, width: 2 } },
+        { x: bs, y: pos(d.exact), mode: "lines", name: "exact (N−B)/(B(N−1))·tr Σ", line: { color: NEUTRAL.slate.color, width: 2 } },
         { x: bs, y: pos(d.replacement), mode: "markers", name: "measured, with replacement", error_y: { ...err(d.replacement_se), color: GREY },
           marker: { color: GREY, symbol: "circle-open", size: 13, line: { width: 1.8 } } },
-        { x: bs, y: pos(d.measured), mode: "markers", name: "measured, without (shuffle)", error_y: { ...err(d.measured_se), color: LOOK.stochastic.color },
-          marker: { color: LOOK.stochastic.color, symbol: "triangle-up", size: 9 } },
+        { x: bs, y: pos(d.measured), mode: "markers", name: "measured, without (shuffle)", error_y: { ...err(d.measured_se), color: NEUTRAL.purple.color },
+          marker: { color: NEUTRAL.purple.color, symbol: "diamond", size: 9 } },
       ], {
         ...layout("batch size B (log)", sub("tr Cov(g_B)  (log)"), { xaxis: { type: "log", dtick: 1 }, yaxis: { type: "log", dtick: 1, exponentformat: "power" } }),
         height: tall(chart, 300),
         annotations: [{ x: Math.log10(n), y: 0, yref: "paper", yanchor: "bottom", xanchor: "right", text: "exact: 0 at B = N", showarrow: true, ax: -58, ay: -4,
-          arrowcolor: LOOK.full.color, font: { size: 11, color: LOOK.full.color }, bgcolor: "rgba(255,255,255,0.9)" }],
+          arrowcolor: NEUTRAL.slate.color, font: { size: 11, color: NEUTRAL.slate.color }, bgcolor: "rgba(255,255,255,0.9)" }],
       }, CONFIG);
       return {
         facts: [
@@ -223,8 +223,8 @@ function flatBasin(root, uid = "fb") {
     await P().react(map, [
       { type: "contour", x: Array.from(d.grid_w), y: Array.from(d.grid_b), z: d.grid_loss, showscale: false, hoverinfo: "skip",
         colorscale: [[0, "#dfe6f3"], [1, "#ffffff"]], contours: { coloring: "fill", showlines: true }, line: { color: "#b8c2d3", width: 0.8 }, ncontours: 18 },
-      { x: both.x, y: both.y, mode: "markers", name: `flat, as without noise (${both.n})`, marker: { color: "#7c8db5", symbol: "circle", size: 5 } },
-      { x: saved.x, y: saved.y, mode: "markers", name: `flat, rescued by noise (${saved.n})`, marker: { color: LOOK.full.color, symbol: "diamond", size: 9, line: { color: "#fff", width: 1 } } },
+      { x: both.x, y: both.y, mode: "markers", name: `flat, as without noise (${both.n})`, marker: { color: "#8d95a3", symbol: "hexagon", size: 6 } },
+      { x: saved.x, y: saved.y, mode: "markers", name: `flat, rescued by noise (${saved.n})`, marker: { color: NEUTRAL.slate.color, symbol: NEUTRAL.slate.symbol, size: 9, line: { color: "#fff", width: 1 } } },
       { x: sharp.x, y: sharp.y, mode: "markers", name: `ended sharp (${sharp.n})`, marker: { color: "#b42318", symbol: "x-thin-open", size: 9, line: { width: 2, color: "#b42318" } } },
       { x: [d.sharp[0], d.flat[0]], y: [d.sharp[1], d.flat[1]], mode: "markers", showlegend: false, hoverinfo: "skip",
         marker: { symbol: "star", size: 15, color: "#1b2330", line: { color: "#fff", width: 1 } } },
@@ -254,8 +254,8 @@ function flatBasin(root, uid = "fb") {
       };
       const gd = 100 * d.constant.fraction.at(-1);
       await P().react(bars, [
-        bar("constant", `constant η = ${d.lr}`, LOOK.stochastic.color, ""),
-        bar("cosine", "cosine-annealed η", LOOK.full.color, "/"),
+        bar("constant", `constant η = ${d.lr}`, NEUTRAL.teal.color, ""),
+        bar("cosine", "cosine-annealed η", NEUTRAL.purple.color, "/"),
         { x: [labels[0], labels.at(-1)], y: [gd, gd], mode: "lines", name: "no noise (B = N)", line: { color: "#1b2330", dash: "dot", width: 1.5 }, hoverinfo: "skip" },
       ], {
         ...layout("batch size B", "% of runs ending flat", { yaxis: { range: [0, 105] }, xaxis: { type: "category", tickangle: 0 } }),
@@ -297,9 +297,9 @@ function stepsToTarget(root) {
         { x: dense, y: dense.map((b) => d.s_min * d.b_crit / b), mode: "lines", name: "perfect scaling ∝ 1/B", line: { color: "#9aa3b0", dash: "dot", width: 1.4 } },
         { x: dense, y: dense.map((b) => d.s_min * (1 + d.b_crit / b)), mode: "lines", name: sub("fit S_min(1 + B_crit/B)"), line: { color: GREY, width: 2 } },
         vline(d.b_crit, sub(`B_crit ≈ ${fmt(d.b_crit, 2)} (fit)`), GREY, "dash"),
-        vline(d.b_simple, sub(`B_simple ≈ ${fmt(d.b_simple, 2)} (start)`), LOOK.stochastic.color, "dot"),
-        ...(d.b_simple_target <= d.n ? [vline(d.b_simple_target, sub(`B_simple ≈ ${fmt(Math.round(d.b_simple_target))} (target)`), LOOK.stochastic.color, "dashdot")] : []),
-        { x: bs, y: steps, mode: "markers", name: "measured (best η per B)", marker: { symbol: "square", size: 8, color: LOOK.mini.color },
+        vline(d.b_simple, sub(`B_simple ≈ ${fmt(d.b_simple, 2)} (start)`), NEUTRAL.purple.color, "dot"),
+        ...(d.b_simple_target <= d.n ? [vline(d.b_simple_target, sub(`B_simple ≈ ${fmt(Math.round(d.b_simple_target))} (target)`), NEUTRAL.purple.color, "dashdot")] : []),
+        { x: bs, y: steps, mode: "markers", name: "measured (best η per B)", marker: { symbol: NEUTRAL.slate.symbol, size: 9, color: NEUTRAL.slate.color },
           hovertemplate: "B = %{x}: %{y:.1f} updates<extra></extra>" },
       ], { ...layout("batch size B (log)", "updates to target (log)", { xaxis: { type: "log", dtick: 1 }, yaxis: { type: "log", dtick: 1, range: [Math.log10(bottom), Math.log10(top)] } }),
         height: tall(chart, 280) }, CONFIG);

@@ -2,7 +2,7 @@
 // (/api/dives/cost): examples per update, updates and examples per epoch counted in the
 // timed plans, and the compiled SGD loop's measured time per update and per epoch.
 import { CONFIG, el, getTyped, layout, plotlyReady, select, whenVisible } from "../measures.js";
-import { LOOK, fmt } from "../look.js";
+import { NEUTRAL, fmt } from "../look.js";
 import { DATASETS, nameOf } from "./common.js";
 
 /** Seconds as people read them: 3 significant digits in ns, µs or ms. */
@@ -61,9 +61,9 @@ export function mount(root, uid) {
     const f = d.fit, big = bs.filter((b) => b >= f.from_b);
     return [
       { x: bs, y: ns(d.seconds_per_epoch), mode: "lines+markers", name: "time per epoch",
-        line: { color: LOOK.full.color, width: 2 }, marker: { symbol: LOOK.full.symbol, size: 7, color: LOOK.full.color } },
+        line: { color: NEUTRAL.slate.color, dash: NEUTRAL.slate.dash, width: 2 }, marker: { symbol: NEUTRAL.slate.symbol, size: 8, color: NEUTRAL.slate.color } },
       { x: bs, y: ns(d.seconds_per_update), mode: "lines+markers", name: "time per update",
-        line: { color: LOOK.mini.color, dash: LOOK.mini.dash, width: 2 }, marker: { symbol: LOOK.mini.symbol, size: 7, color: LOOK.mini.color } },
+        line: { color: NEUTRAL.purple.color, dash: NEUTRAL.purple.dash, width: 2 }, marker: { symbol: NEUTRAL.purple.symbol, size: 8, color: NEUTRAL.purple.color } },
       { x: big, y: big.map((b) => (f.intercept + f.slope * b) * 1e9), mode: "lines", name: `fit a + c·B (B ≥ ${f.from_b})`,
         line: { color: "#4a5565", dash: "dot", width: 2 } },
       { x: [bs[k], bs[k]], y: [d.seconds_per_epoch[k] * 1e9, d.seconds_per_update[k] * 1e9], mode: "markers", name: `B = ${fmt(bs[k])}`,

@@ -7,7 +7,7 @@ import { errorLine } from "./common.js";
 
 const MAX_N = 60; // beyond this the picture stops being readable; the rule is the same
 const HISTORY = 3; // epochs kept on screen (newest first)
-const TINTS = 8; // block colours, cycled (each block also carries its step number)
+const TINTS = 4; // neutral block tints, cycled (each block also carries its step number)
 
 /** Occurrences of each example 0..n-1 among the batches of one epoch. */
 function countUses(n, batches) {

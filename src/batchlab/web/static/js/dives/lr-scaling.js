@@ -3,7 +3,7 @@
 // (optionally warmed up); below, every k at once: examples to the target relative to the
 // base, with the stability limit 2/λ_max that the server predicts the rule cannot pass.
 import { CONFIG, el, getTyped, layout, plotlyReady, richFacts, richText, select, sub, tall, whenVisible } from "../measures.js";
-import { fmt } from "../look.js";
+import { NEUTRAL, fmt } from "../look.js";
 
 const DATASETS = [["synthetic", "synthetic (linear)"], ["diabetes", "diabetes (linear)"],
   ["synthetic-classification", "synthetic (logistic)"], ["breast-cancer", "breast cancer (logistic)"]];
@@ -12,9 +12,10 @@ const RATES = [0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2];
 const WARMUPS = [[0, "none"], [0.5, "first ½ epoch"], [1, "first epoch"]];
 const STYLE = {
   base: { color: "#1b2330", dash: "solid", width: 2.6, symbol: "circle" },
-  unscaled: { color: "#c2410c", dash: "dot", width: 2.2, symbol: "triangle-up" },
-  scaled: { color: "#1f5fbf", dash: "dash", width: 2.4, symbol: "circle" },
-  "warm-up": { color: "#7c3aed", dash: "dashdot", width: 2.2, symbol: "diamond" },
+  // neutral hues: none of these runs is one of the race's three methods
+  unscaled: { ...NEUTRAL.teal, dash: "dot", symbol: "star-open" },
+  scaled: { ...NEUTRAL.purple, dash: "dash", width: 2.4, symbol: "diamond" },
+  "warm-up": { ...NEUTRAL.grey, dash: "dashdot", symbol: "hexagon-open" },
 };
 const LIMIT = "#b42318";
 const LINEAR = new Set(["synthetic", "diabetes"]); // squared loss: the Hessian is the same everywhere
@@ -106,7 +107,7 @@ export function mount(root, uid) {
     }
     const kMax = ks.at(-1), lim = d.k_limit;
     const shapes = [
-      { type: "rect", xref: "paper", x0: 0, x1: 1, y0: 1 / d.holds_within, y1: d.holds_within, fillcolor: "rgba(31,95,191,0.08)", line: { width: 0 } },
+      { type: "rect", xref: "paper", x0: 0, x1: 1, y0: 1 / d.holds_within, y1: d.holds_within, fillcolor: "rgba(51,65,85,0.07)", line: { width: 0 } },
       { type: "line", xref: "paper", x0: 0, x1: 1, y0: 1, y1: 1, line: { color: GREY, width: 1 } },
       { type: "line", x0: Number(kS.value), x1: Number(kS.value), yref: "paper", y0: 0, y1: 1, line: { color: "#c8ced8", width: 6 }, layer: "below" },
     ];
