@@ -64,7 +64,13 @@ def test_sum_vs_mean_equals_the_core(api: Any, finite: Any) -> None:
     # the check: the paths coincide; summed with η diverges
     assert d["gap"] <= 1e-12 and d["replay_gap"] <= 1e-12 and d["first_split"] is None
     assert d["sum_raw"]["diverged_at"] is not None and d["mean"]["diverged_at"] is None
-    assert d["grid"]["loss"].shape == (60, 60)
+    g = d["grid"]
+    assert g["loss"].shape == (60, 60)
+    # a square box (one scale for both axes) holding the minimum and the averaged path
+    assert np.isclose(g["w"][-1] - g["w"][0], g["b"][-1] - g["b"][0], rtol=1e-12)
+    for key in ("w", "b"):
+        inside = [d["minimum"][key], *d["mean"][key]]
+        assert g[key][0] < min(inside) and max(inside) < g[key][-1]
 
 
 def test_sum_vs_mean_short_batch_and_default_lr(api: Any) -> None:

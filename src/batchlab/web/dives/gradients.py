@@ -98,12 +98,13 @@ def _run(t: Trajectory) -> dict[str, Any]:
             "reduction": t.config.reduction}
 
 
-def _box(points: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
-    """A box around the given points with a margin (at least ±0.25 wide)."""
+def _square(points: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A square box (same span in w and b, so the page can draw both axes to one scale)
+    around the given points, with an 8 % margin and at least 0.5 wide."""
     lo, hi = points.min(axis=0), points.max(axis=0)
-    pad = 0.08 * np.maximum(hi - lo, 0.5)
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]),
-                                                          float(hi[1] + pad[1]))
+    mid, half = (lo + hi) / 2, 0.54 * max(float((hi - lo).max()), 0.5)
+    return (float(mid[0] - half), float(mid[0] + half)), (float(mid[1] - half),
+                                                          float(mid[1] + half))
 
 
 @lru_cache(maxsize=64)
@@ -115,7 +116,7 @@ def sum_vs_mean(dataset: str, b: int, lr: float, epochs: int, seed: int, last: s
                     float(start[1])), drop_last=last == "drop")
     c = compare_reductions(model, data, cfg, np.random.default_rng(seed))
     m = minimise(model, data)
-    w_rng, b_rng = _box(np.vstack([m[None, :], c.mean.params]))
+    w_rng, b_rng = _square(np.vstack([m[None, :], c.mean.params]))
     grid = loss_grid(model, data, w_rng, b_rng, RESOLUTION)
     sizes = c.plan.ends - c.plan.starts
     split = c.first_split

@@ -42,12 +42,12 @@ async function drawPaths(chart, d) {
   const fx = (d.start[0] - g.w[0]) / (g.w[g.w.length - 1] - g.w[0]), fy = (d.start[1] - g.b[0]) / (g.b[g.b.length - 1] - g.b[0]);
   marks[0].textposition = `${fy < 0.2 ? "top" : "bottom"} ${fx > 0.7 ? "left" : "right"}`;
   traces.push(...marks);
-  // The server's grid is far narrower in w than in b, so equal scaling would squeeze the surface into a
-  // thin strip; the axes keep their own scales and the title says so.
-  const lay = layout("weight w  (axes not to the same scale)", "bias b", {
-    xaxis: { range: [g.w[0], g.w[g.w.length - 1]] }, yaxis: { range: [g.b[0], g.b[g.b.length - 1]] },
+  // The server's grid is square: both axes share one scale, so contours and steps keep their true shapes.
+  const lay = layout("weight w", "bias b", {
+    xaxis: { range: [g.w[0], g.w[g.w.length - 1]], constrain: "domain" },
+    yaxis: { range: [g.b[0], g.b[g.b.length - 1]], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
   });
-  legendAbove(lay, 340, chart.clientWidth < 520 ? 70 : 44);
+  legendAbove(lay, chart.clientWidth < 520 ? 380 : 440, chart.clientWidth < 520 ? 70 : 44);
   await window.Plotly.react(chart, traces, lay, CONFIG);
 }
 
