@@ -29,3 +29,17 @@ def test_model_for_task(task, name):
 def test_unknown_task():
     with pytest.raises(ValueError, match="no model"):
         model_for("ranking")
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_first_within_is_the_first_row_loss_many_puts_within_the_gap(name):
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal(60), (rng.random(60) < 0.5).astype(float)
+    m = MODELS[name]
+    thetas = np.linspace([2.5, -1.5], [0.1, 0.2], 200)  # a line across the surface
+    j = m.loss_many(thetas, x, y)
+    base = float(j.min())
+    for gap in (0.0, 1e-6, 0.1, 1.0, float(j[0] - base)):
+        hits = np.flatnonzero(j - base <= gap)
+        assert m.first_within(thetas, x, y, base, gap) == int(hits[0])
+    assert m.first_within(thetas, x, y, base - 1.0, 0.5) is None  # never that low

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from batchlab.core.data import synthetic_classification, synthetic_regression
+from batchlab.core.landscape import minimise
 from batchlab.core.models import LINEAR, LOGISTIC
 from batchlab.core.optim import Schedule
-from batchlab.core.simulate import RunConfig, run, run_many, run_plan
+from batchlab.core.simulate import RunConfig, run, run_many, run_plan, updates_within
 
 torch = pytest.importorskip("torch")
 
@@ -112,3 +113,15 @@ def test_run_plan_accepts_a_given_order():
     plan = make_plan(REG.n, 10, 1, np.random.default_rng(0), sampling="sequential")
     traj = run_plan(LINEAR, REG, RunConfig(10, 0.1), plan)
     assert traj.batch(1).tolist() == list(range(10))
+
+
+@pytest.mark.parametrize(("model", "data", "lr"), [(LINEAR, REG, 0.3), (LOGISTIC, CLS, 2.0),
+                                                   (LINEAR, REG, 3.0)])
+def test_updates_within_is_the_first_update_of_the_run_within_the_gap(model, data, lr):
+    cfg = RunConfig(batch_size=4, lr=lr, epochs=5, start=(2.0, -1.0))
+    base = model.loss(minimise(model, data), data.x, data.y)
+    for gap in (1e-3, 1e-2, 0.1, 1e-30):
+        loss = run(model, data, cfg, np.random.default_rng(7)).loss
+        hits = np.flatnonzero(loss - base <= gap)
+        got = updates_within(model, data, cfg, np.random.default_rng(7), base, gap)
+        assert got == (int(hits[0]) if hits.size else None)

@@ -19,7 +19,7 @@ from batchlab.core.gradstats import sample_batch_gradients as _sample
 from batchlab.core.landscape import minimise
 from batchlab.core.models import Model
 from batchlab.core.optim import Schedule
-from batchlab.core.simulate import RunConfig, run, run_many
+from batchlab.core.simulate import RunConfig, run_many, updates_within
 
 
 @dataclass(frozen=True, eq=False)
@@ -184,12 +184,10 @@ def steps_to_target(model: Model, data: Dataset, batch_sizes: np.ndarray, lrs: n
         found = [(np.inf, np.nan)]
         for lr in lrs:
             cfg = RunConfig(int(b), float(lr), max_epochs, start)
-            hits = []
-            for _ in range(seeds):
-                hit = np.flatnonzero(run(model, data, cfg, rng).loss - j_star <= target_gap)
-                hits.append(float(hit[0]) if hit.size else np.inf)
-            if np.all(np.isfinite(hits)):
-                found.append((float(np.mean(hits)), float(lr)))
+            hits = [updates_within(model, data, cfg, rng, j_star, target_gap)
+                    for _ in range(seeds)]
+            if all(h is not None for h in hits):
+                found.append((float(np.mean(np.asarray(hits, dtype=np.float64))), float(lr)))
         s, lr_best = min(found)
         steps.append(-1.0 if np.isinf(s) else s)
         best.append(lr_best)

@@ -93,18 +93,36 @@ def grads_at(kind: int, c: np.ndarray, w: float, b: float, x: np.ndarray,
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _mean_loss(kind: int, c: np.ndarray, w: float, b: float, x: np.ndarray,
+               y: np.ndarray) -> float:
+    """J(w, b): the per-example losses summed in order, divided by N."""
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += example_loss(kind, c, w, b, x[i], y[i])
+    return s / x.shape[0]
+
+
+@njit(cache=True, nogil=True)
 def mean_loss_many(kind: int, c: np.ndarray, ws: np.ndarray, bs: np.ndarray, x: np.ndarray,
                    y: np.ndarray) -> np.ndarray:
-    """Dataset loss J at many parameter points (flat arrays ws, bs of equal length)."""
+    """Dataset loss J at many parameter points (flat arrays ws, bs of equal length).
+    Releases the GIL, so threads can share the points."""
     out = np.empty(ws.shape[0])
-    n = x.shape[0]
     for k in range(ws.shape[0]):
-        s = 0.0
-        for i in range(n):
-            s += example_loss(kind, c, ws[k], bs[k], x[i], y[i])
-        out[k] = s / n
+        out[k] = _mean_loss(kind, c, ws[k], bs[k], x, y)
     return out
+
+
+@njit(cache=True)
+def first_within(kind: int, c: np.ndarray, ws: np.ndarray, bs: np.ndarray, x: np.ndarray,
+                 y: np.ndarray, base: float, gap: float) -> int:
+    """The first k with J(ws[k], bs[k]) − base ≤ gap (J as ``mean_loss_many`` computes
+    it, bit for bit), or -1; stops there instead of evaluating every point."""
+    for k in range(ws.shape[0]):
+        if _mean_loss(kind, c, ws[k], bs[k], x, y) - base <= gap:
+            return k
+    return -1
 
 
 @njit(cache=True)

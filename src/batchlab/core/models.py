@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from batchlab.core import kernels
+from batchlab.core.rows import by_rows
 
 # q, a1, c1w, c1b, s1, a2, c2w, c2b, s2: bowl, sharp bump, flat bump
 SHARP_FLAT_CONSTANTS = (0.15, 0.55, -1.1, 0.5, 0.16, 0.7, 1.0, -0.3, 0.75)
@@ -48,10 +49,24 @@ class Model:
     def loss_many(self, thetas: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """J at each row of ``thetas`` (shape (K, 2))."""
         t = np.ascontiguousarray(thetas, dtype=np.float64).reshape(-1, 2)
+        xs, ys = _f(x), _f(y)
         if self.kind == kernels.LINEAR:
-            return kernels.linear_loss_from_moments(t, _f(x), _f(y))
-        return kernels.mean_loss_many(self.kind, self.c, t[:, 0].copy(), t[:, 1].copy(),
-                                      _f(x), _f(y))
+            return kernels.linear_loss_from_moments(t, xs, ys)
+        ws, bs, c = t[:, 0].copy(), t[:, 1].copy(), self.c
+        return by_rows(lambda i, j: kernels.mean_loss_many(self.kind, c, ws[i:j], bs[i:j],
+                                                           xs, ys), len(t), xs.size)
+
+    def first_within(self, thetas: np.ndarray, x: np.ndarray, y: np.ndarray, base: float,
+                     gap: float) -> int | None:
+        """The first row k with J(θ_k) − base ≤ gap (J as ``loss_many`` computes it), or
+        None; it stops evaluating there."""
+        t = np.ascontiguousarray(thetas, dtype=np.float64).reshape(-1, 2)
+        if self.kind == kernels.LINEAR:  # O(1) per row already
+            hits = np.flatnonzero(self.loss_many(t, x, y) - base <= gap)
+            return int(hits[0]) if hits.size else None
+        k = kernels.first_within(self.kind, self.c, t[:, 0].copy(), t[:, 1].copy(), _f(x),
+                                 _f(y), base, gap)
+        return None if k < 0 else int(k)
 
 
 def _wb(theta: np.ndarray) -> tuple[float, float]:

@@ -94,14 +94,30 @@ def run(model: Model, data: Dataset, config: RunConfig, rng: np.random.Generator
     return run_plan(model, data, config, plan)
 
 
-def run_plan(model: Model, data: Dataset, config: RunConfig, plan: EpochPlan) -> Trajectory:
-    """Run SGD along a given plan (useful to compare against another implementation)."""
+def updates_within(model: Model, data: Dataset, config: RunConfig, rng: np.random.Generator,
+                   base: float, gap: float) -> int | None:
+    """Updates until J − ``base`` first falls to ``gap`` on the path ``run`` takes with the
+    same generator (None if never): the loss is evaluated only up to that update."""
+    params, _ = _path(model, data, config, plan_for(data, config, rng))
+    return model.first_within(params, data.x, data.y, base, gap)
+
+
+def _path(model: Model, data: Dataset, config: RunConfig,
+          plan: EpochPlan) -> tuple[np.ndarray, np.ndarray]:
+    """The points after every update (row 0: the start; it stops before a divergence)
+    and the step sizes of the whole plan."""
     lrs = learning_rates(config.schedule, config.lr, plan.updates)
     out = np.empty((plan.updates + 1, 2))
     done, _, _ = sgd_path(model.kind, model.c, data.x, data.y, plan.order, plan.starts,
                           plan.ends, lrs, config.reduction == "mean", float(config.start[0]),
                           float(config.start[1]), config.max_abs, out)
-    params = out[: done + 1]
+    return out[: done + 1], lrs
+
+
+def run_plan(model: Model, data: Dataset, config: RunConfig, plan: EpochPlan) -> Trajectory:
+    """Run SGD along a given plan (useful to compare against another implementation)."""
+    params, lrs = _path(model, data, config, plan)
+    done = len(params) - 1
     lengths = plan.ends[:done] - plan.starts[:done]
     examples = np.concatenate(([0], np.cumsum(lengths)))
     epoch = np.concatenate(([0], plan.epoch[:done]))
