@@ -9,10 +9,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from unittest.mock import patch
 
 import numpy as np
 from numba import njit
 
+from batchlab.core import rows
 from batchlab.core.batching import EpochPlan
 from batchlab.core.data import Dataset
 from batchlab.core.models import LINEAR
@@ -62,6 +64,35 @@ def torch_loop(data: Dataset, plan: EpochPlan, lrs: np.ndarray, start: tuple[flo
         opt.step()
         path[t + 1] = (w.item(), b.item())
     return path
+
+
+def numpy_log_loss(params: np.ndarray, data: Dataset) -> np.ndarray:
+    """Peer for J at many points: NumPy's logaddexp, vectorised over examples and over
+    blocks of 256 points."""
+    out = np.empty(len(params))
+    for i in range(0, len(params), 256):
+        z = params[i:i + 256, :1] * data.x + params[i:i + 256, 1:]
+        out[i:i + 256] = (np.logaddexp(0.0, z) - data.y * z).mean(axis=1)
+    return out
+
+
+def log_loss_rows() -> None:
+    """J along the logistic race's stochastic path: every core, one core, NumPy."""
+    scene = build(SceneSpec.for_dataset("synthetic-classification"))
+    data, params = scene.dataset, scene.method("stochastic").trajectory.params
+    model = scene.model
+    ours = median_time(lambda: model.loss_many(params, data.x, data.y), 5)
+    with patch.object(rows, "cores", lambda: 1):
+        one = median_time(lambda: model.loss_many(params, data.x, data.y), 5)
+    peer = median_time(lambda: numpy_log_loss(params, data), 3)
+    err = np.abs(numpy_log_loss(params, data) / model.loss_many(params, data.x, data.y) - 1).max()
+    print(f"log loss J at the {len(params)} points of the logistic race's B = 1 path "
+          f"(N = {data.n}): {ours * 1e3:.0f} ms on {rows.cores()} cores, {one * 1e3:.0f} ms on "
+          f"one, NumPy {peer * 1e3:.0f} ms ({peer / ours:.1f}× ours; largest relative "
+          f"difference {err:.0e})")
+    t_scene = median_time(lambda: build(SceneSpec.for_dataset("synthetic-classification",
+                                                              seed=1)), 3)
+    print(f"whole logistic race scene: {t_scene * 1e3:.0f} ms")
 
 
 @njit(cache=True)
@@ -150,6 +181,7 @@ def main() -> int:
           f"{'met' if ok else 'NOT met'}")
     t_scene = median_time(lambda: build(spec), 10)
     print(f"whole default scene (3 runs + exact minimum + 61×61 landscape): {t_scene * 1e3:.2f} ms")
+    log_loss_rows()
     for mod in ("batchlab", "batchlab.core", "batchlab.core.scene"):
         print(f"import {mod}: {import_seconds(mod) * 1e3:.0f} ms (fresh interpreter)")
     return 0 if ok else 1
