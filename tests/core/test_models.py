@@ -32,14 +32,16 @@ def test_unknown_task():
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_first_within_is_the_first_row_loss_many_puts_within_the_gap(name):
+def test_settled_within_is_where_loss_many_stays_within_the_gap(name):
     rng = np.random.default_rng(5)
     x, y = rng.standard_normal(60), (rng.random(60) < 0.5).astype(float)
     m = MODELS[name]
-    thetas = np.linspace([2.5, -1.5], [0.1, 0.2], 200)  # a line across the surface
+    line = np.linspace([2.5, -1.5], [0.1, 0.2], 200)  # a line across the surface, then
+    thetas = np.vstack([line, line[::-1], line])  # back and forth: the loss dips, rises
     j = m.loss_many(thetas, x, y)
     base = float(j.min())
-    for gap in (0.0, 1e-6, 0.1, 1.0, float(j[0] - base)):
-        hits = np.flatnonzero(j - base <= gap)
-        assert m.first_within(thetas, x, y, base, gap) == int(hits[0])
-    assert m.first_within(thetas, x, y, base - 1.0, 0.5) is None  # never that low
+    for gap in (0.0, 1e-6, 0.1, 1.0, float(j.max() - base)):
+        inside = j - base <= gap
+        settled = next((k for k in range(len(j)) if inside[k:].all()), None)
+        assert m.settled_within(thetas, x, y, base, gap) == settled
+    assert m.settled_within(thetas, x, y, base - 1.0, 0.5) is None  # never that low

@@ -7,7 +7,7 @@ from batchlab.core.data import synthetic_classification, synthetic_regression
 from batchlab.core.landscape import minimise
 from batchlab.core.models import LINEAR, LOGISTIC
 from batchlab.core.optim import Schedule
-from batchlab.core.simulate import RunConfig, run, run_many, run_plan, updates_within
+from batchlab.core.simulate import RunConfig, run, run_many, run_plan, updates_to_settle
 
 torch = pytest.importorskip("torch")
 
@@ -117,11 +117,13 @@ def test_run_plan_accepts_a_given_order():
 
 @pytest.mark.parametrize(("model", "data", "lr"), [(LINEAR, REG, 0.3), (LOGISTIC, CLS, 2.0),
                                                    (LINEAR, REG, 3.0)])
-def test_updates_within_is_the_first_update_of_the_run_within_the_gap(model, data, lr):
+def test_updates_to_settle_is_where_the_run_stays_within_the_gap(model, data, lr):
     cfg = RunConfig(batch_size=4, lr=lr, epochs=5, start=(2.0, -1.0))
     base = model.loss(minimise(model, data), data.x, data.y)
     for gap in (1e-3, 1e-2, 0.1, 1e-30):
-        loss = run(model, data, cfg, np.random.default_rng(7)).loss
-        hits = np.flatnonzero(loss - base <= gap)
-        got = updates_within(model, data, cfg, np.random.default_rng(7), base, gap)
-        assert got == (int(hits[0]) if hits.size else None)
+        traj = run(model, data, cfg, np.random.default_rng(7))
+        inside = traj.loss - base <= gap
+        expect = None if traj.diverged else next(
+            (k for k in range(len(inside)) if inside[k:].all()), None)
+        got = updates_to_settle(model, data, cfg, np.random.default_rng(7), base, gap)
+        assert got == expect

@@ -51,7 +51,8 @@ def test_methods(lesson: Lesson) -> None:
         assert m.lane and "\n" not in m.lane
         assert m.intuition_html.startswith("<p>")
         assert m.formula_html.count('<math display="block">') == 2
-        assert r"\theta_{t+1} = \theta_t - \eta\, g_t" in m.formula_html
+        assert r"\theta_{t+1} = \theta_t - \eta_t\, g_t" in m.formula_html
+        assert "<dl" in m.formula_html and "schedule" in m.formula_html  # η_t explained
     formulas = {m.id: m.formula_html for m in lesson.methods}
     assert "munderover" in formulas["full"] and "<mi>ℬ</mi>" in formulas["mini"]
 

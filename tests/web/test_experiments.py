@@ -65,10 +65,11 @@ def test_steps_to_target_fall_and_the_full_batch_count_is_checked(finite: Any, a
     assert d["steps"][0] > 5 * d["steps"][-1] > 0
     assert d["gd_steps"] == d["steps"][-1]  # engine = a separate gradient-descent loop
     assert 1 <= d["b_crit"] <= d["n"] and d["s_min"] > 0
-    assert d["b_simple"] < d["b_crit"] < d["b_simple_target"]  # the noise scale grows
+    assert d["b_simple"] < d["b_simple_target"] < d["b_crit"]  # it grows; the bend lies above
     assert d["lrs"][-1] < d["lr_limit"] and 0 <= d["fit_error"] < 1
     assert np.isclose(d["lrs"], d["lr_limit"] / 2).any()  # 1/λ_max is on the grid
-    assert np.all(np.diff(d["steps"]) < 0)  # fine grid, many seeds: a clean, falling curve
+    assert np.all(np.diff(d["steps"]) <= 0)  # fine grid, many seeds: a clean, falling curve
+    assert d["steps"][-1] == 1 and d["steps"][0] > 50  # from dozens of updates to one
     data = load("synthetic", 1000, np.random.default_rng(0))
     start = minimise(LINEAR, data) + REACH * np.asarray(METHODS[0].offset)
     g = LINEAR.grads(start, data.x, data.y)  # B_simple = tr Σ / |G|², written out

@@ -19,7 +19,7 @@ from batchlab.core.gradstats import sample_batch_gradients as _sample
 from batchlab.core.landscape import minimise
 from batchlab.core.models import Model
 from batchlab.core.optim import Schedule
-from batchlab.core.simulate import RunConfig, run_many, updates_within
+from batchlab.core.simulate import RunConfig, run_many, updates_to_settle
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,15 +176,16 @@ def fit_critical_batch(batch_sizes: np.ndarray, steps: np.ndarray) -> tuple[floa
 def steps_to_target(model: Model, data: Dataset, batch_sizes: np.ndarray, lrs: np.ndarray,
                     start: tuple[float, float], target_gap: float, max_epochs: int,
                     rng: np.random.Generator, seeds: int = 5) -> CriticalBatch:
-    """Updates until J(θ) − J(θ*) first drops to ``target_gap``, averaged over ``seeds``
-    shuffles (a rate counts only if every seed gets there), minimised over ``lrs``."""
+    """Updates until J(θ) − J(θ*) falls to ``target_gap`` and stays there to the end of
+    ``max_epochs``, averaged over ``seeds`` shuffles (a rate counts only if every seed
+    settles), minimised over ``lrs``."""
     j_star = model.loss(minimise(model, data), data.x, data.y)
     steps, best = [], []
     for b in batch_sizes:
         found = [(np.inf, np.nan)]
         for lr in lrs:
             cfg = RunConfig(int(b), float(lr), max_epochs, start)
-            hits = [updates_within(model, data, cfg, rng, j_star, target_gap)
+            hits = [updates_to_settle(model, data, cfg, rng, j_star, target_gap)
                     for _ in range(seeds)]
             if all(h is not None for h in hits):
                 found.append((float(np.mean(np.asarray(hits, dtype=np.float64))), float(lr)))

@@ -115,14 +115,15 @@ def mean_loss_many(kind: int, c: np.ndarray, ws: np.ndarray, bs: np.ndarray, x: 
 
 
 @njit(cache=True)
-def first_within(kind: int, c: np.ndarray, ws: np.ndarray, bs: np.ndarray, x: np.ndarray,
-                 y: np.ndarray, base: float, gap: float) -> int:
-    """The first k with J(ws[k], bs[k]) − base ≤ gap (J as ``mean_loss_many`` computes
-    it, bit for bit), or -1; stops there instead of evaluating every point."""
-    for k in range(ws.shape[0]):
-        if _mean_loss(kind, c, ws[k], bs[k], x, y) - base <= gap:
-            return k
-    return -1
+def settled_within(kind: int, c: np.ndarray, ws: np.ndarray, bs: np.ndarray, x: np.ndarray,
+                   y: np.ndarray, base: float, gap: float) -> int:
+    """The first k from which J(ws[j], bs[j]) − base ≤ gap for every j ≥ k (J as
+    ``mean_loss_many`` computes it, bit for bit), or -1 if the last point is outside.
+    It scans from the end and stops at the last point outside the gap."""
+    for k in range(ws.shape[0] - 1, -1, -1):
+        if not _mean_loss(kind, c, ws[k], bs[k], x, y) - base <= gap:
+            return k + 1 if k + 1 < ws.shape[0] else -1
+    return 0
 
 
 @njit(cache=True)

@@ -56,16 +56,18 @@ class Model:
         return by_rows(lambda i, j: kernels.mean_loss_many(self.kind, c, ws[i:j], bs[i:j],
                                                            xs, ys), len(t), xs.size)
 
-    def first_within(self, thetas: np.ndarray, x: np.ndarray, y: np.ndarray, base: float,
-                     gap: float) -> int | None:
-        """The first row k with J(θ_k) − base ≤ gap (J as ``loss_many`` computes it), or
-        None; it stops evaluating there."""
+    def settled_within(self, thetas: np.ndarray, x: np.ndarray, y: np.ndarray, base: float,
+                       gap: float) -> int | None:
+        """The first row k from which J(θ_j) − base ≤ gap for every later row j (J as
+        ``loss_many`` computes it), or None if the last row is outside; it evaluates J
+        from the last row back to the last one outside the gap."""
         t = np.ascontiguousarray(thetas, dtype=np.float64).reshape(-1, 2)
         if self.kind == kernels.LINEAR:  # O(1) per row already
-            hits = np.flatnonzero(self.loss_many(t, x, y) - base <= gap)
-            return int(hits[0]) if hits.size else None
-        k = kernels.first_within(self.kind, self.c, t[:, 0].copy(), t[:, 1].copy(), _f(x),
-                                 _f(y), base, gap)
+            outside = np.flatnonzero(~(self.loss_many(t, x, y) - base <= gap))
+            k = 0 if outside.size == 0 else int(outside[-1]) + 1
+            return None if k == len(t) else k
+        k = kernels.settled_within(self.kind, self.c, t[:, 0].copy(), t[:, 1].copy(), _f(x),
+                                   _f(y), base, gap)
         return None if k < 0 else int(k)
 
 

@@ -94,12 +94,16 @@ def run(model: Model, data: Dataset, config: RunConfig, rng: np.random.Generator
     return run_plan(model, data, config, plan)
 
 
-def updates_within(model: Model, data: Dataset, config: RunConfig, rng: np.random.Generator,
-                   base: float, gap: float) -> int | None:
-    """Updates until J − ``base`` first falls to ``gap`` on the path ``run`` takes with the
-    same generator (None if never): the loss is evaluated only up to that update."""
-    params, _ = _path(model, data, config, plan_for(data, config, rng))
-    return model.first_within(params, data.x, data.y, base, gap)
+def updates_to_settle(model: Model, data: Dataset, config: RunConfig,
+                      rng: np.random.Generator, base: float, gap: float) -> int | None:
+    """Updates after which J − ``base`` stays within ``gap`` to the end of the run, on the
+    path ``run`` takes with the same generator; None if the run ends outside the gap or
+    diverges. A noisy run that only dips below the gap now and then does not count."""
+    plan = plan_for(data, config, rng)
+    params, _ = _path(model, data, config, plan)
+    if len(params) < plan.updates + 1:  # diverged
+        return None
+    return model.settled_within(params, data.x, data.y, base, gap)
 
 
 def _path(model: Model, data: Dataset, config: RunConfig,

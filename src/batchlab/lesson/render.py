@@ -145,7 +145,8 @@ def _method(path: Path) -> MethodText:
             doc.body[:heads[0].start()].strip():
         raise ContentError(path, doc.body_line + 1,
                            "the body is '## Intuition' (a paragraph) then '## Formula' "
-                           "(display math: gradient estimate and update rule)")
+                           "(display math: gradient estimate and update rule; then, "
+                           "optionally, a glossary)")
     (intuition, formula) = (
         _body(doc, path, check, doc.body[h.end():end], doc.body.count("\n", 0, h.end()))
         for h, end, check in ((heads[0], heads[1].start(), _no_headings),
@@ -176,6 +177,6 @@ def _no_headings(tok: Token) -> str | None:
 
 
 def _display_math_only(tok: Token) -> str | None:
-    if tok.type != "math_block":
-        return "the formula part holds only $$ display math $$ blocks"
+    if tok.level == 0 and tok.type not in ("math_block", "dl_open", "dl_close"):
+        return "the formula part holds only $$ display math $$ blocks and a ::: glossary"
     return None

@@ -50,18 +50,18 @@ FLAT_BASIN = FlatBasinSetup()
 
 @dataclass(frozen=True)
 class CriticalSetup:
-    """Per task: the target (fraction of the start's gap), the rates tried (a log grid up to
-    just below 2/λ_max, plus 1/λ_max itself) and the seeds. The best rate per B is a minimum
-    over noisy means, so few seeds or a coarse grid make the curve jagged; the linear runs
-    are cheap, so they get a fine grid and many seeds."""
+    """Per task: the target (fraction of the start's gap), the rates tried (a log grid over
+    three decades up to just below 2/λ_max, plus 1/λ_max itself) and the seeds. The best
+    rate per B is a minimum over noisy means, so few seeds or a coarse grid make the curve
+    jagged; the linear runs are cheap, so they get a fine grid and many seeds."""
 
     target: float
     rates: int
     seeds: int
 
 
-CRITICAL = {"regression": CriticalSetup(1e-4, 41, 32),
-            "classification": CriticalSetup(1e-3, 9, 3)}  # logistic runs cost more
+CRITICAL = {"regression": CriticalSetup(1e-2, 51, 32),
+            "classification": CriticalSetup(1e-2, 11, 3)}  # logistic runs cost more
 CRITICAL_EPOCHS = 10
 
 
@@ -129,7 +129,7 @@ def critical(dataset: str, seed: int) -> Blob:
     gap = setup.target * (model.loss(theta, data.x, data.y)
                           - model.loss(theta_star, data.x, data.y))
     _, limit = stability_limit(model, data, theta_star)
-    lrs = np.unique(np.append(np.geomspace(0.95 * limit / 300, 0.95 * limit, setup.rates),
+    lrs = np.unique(np.append(np.geomspace(0.95 * limit / 3000, 0.95 * limit, setup.rates),
                               limit / 2))  # 1/λ_max: the full-batch step that fits the bowl
     r = steps_to_target(model, data, _sizes(data.n), lrs, (float(theta[0]), float(theta[1])),
                         gap, CRITICAL_EPOCHS, np.random.default_rng(seed), seeds=setup.seeds)

@@ -1,5 +1,5 @@
 // The settings form: values in and out, batch-size presets, inline server errors.
-const FIELDS = ["dataset", "n", "batch_size", "lr", "epochs", "seed"];
+const FIELDS = ["dataset", "schedule", "n", "batch_size", "lr", "epochs", "seed"];
 
 /** Binds the form; calls onChange(partialScene, {dataset: bool}) on every edit. */
 export class Controls {
@@ -13,6 +13,7 @@ export class Controls {
       this.inputs[f].addEventListener("input", () => this.emit());
     }
     this.inputs.dataset.addEventListener("change", () => this.datasetChanged());
+    this.inputs.schedule.addEventListener("change", () => this.emit());
     form.querySelectorAll("[data-batch]").forEach((chip) => chip.addEventListener("click", () => {
       this.inputs.batch_size.value = chip.dataset.batch === "N" ? this.inputs.n.value : chip.dataset.batch;
       this.emit();
@@ -25,7 +26,7 @@ export class Controls {
 
   /** Current values as scene fields (numbers where numeric). */
   values() {
-    const v = { dataset: this.inputs.dataset.value };
+    const v = { dataset: this.inputs.dataset.value, schedule: this.inputs.schedule.value };
     for (const f of ["n", "batch_size", "lr", "epochs", "seed"]) {
       const s = this.inputs[f].value.trim();
       v[f] = s === "" ? s : Number(s);
@@ -34,6 +35,8 @@ export class Controls {
   }
 
   set(scene) {
+    const sel = this.inputs.schedule;
+    if (![...sel.options].some((o) => o.value === scene.schedule)) sel.add(new Option(scene.schedule, scene.schedule));
     for (const f of FIELDS) this.inputs[f].value = String(scene[f]);
     this.sync();
   }
