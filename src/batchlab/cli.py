@@ -13,11 +13,10 @@ from typing import Any
 
 from batchlab.argtypes import USAGE_ERROR, OneLineParser, float_in, int_in
 from batchlab.core.batching import SAMPLINGS
-from batchlab.core.optim import SCHEDULES
 
 
 def _add_scene_args(p: argparse.ArgumentParser) -> None:
-    from batchlab.core.scene import LIMITS, RECOMMENDED, SceneSpec
+    from batchlab.core.scene import LIMITS, RACE_SCHEDULES, RECOMMENDED, SceneSpec
 
     def lim(name: str) -> tuple[int, int]:
         return int(LIMITS[name].low), int(LIMITS[name].high)
@@ -34,7 +33,8 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int_in(*lim("epochs")), default=None,
                    help=f"epochs (default: the dataset's recommended, {d.epochs} for synthetic)")
     p.add_argument("--seed", type=int_in(*lim("seed")), default=0)
-    p.add_argument("--schedule", choices=SCHEDULES, default="cosine")
+    p.add_argument("--schedule", choices=RACE_SCHEDULES, default="cosine",
+                   help="step size: cosine decay to ~0, constant, or halved every 100 updates")
     p.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
     p.add_argument("--drop-last", action="store_true")
     p.add_argument("--json", action="store_true", help="print the whole scene as JSON")

@@ -39,7 +39,8 @@ def test_page_draws_three_paths_and_the_minimum(page: Any, server: str, outside:
     assert [t["n"] > 10 for t in traces[1:4]] == [True] * 3        # full paths
     assert [t["n"] > 1 for t in traces[4:7]] == [True] * 3         # travelled (at the end)
     assert traces[-1]["symbol"] == "star" and traces[-1]["n"] == 1   # the minimum
-    assert page.locator("#landscape .scatterlayer .trace").count() >= 13
+    # every scatter trace rendered (those raised by zorder sit in overlay layers of their own)
+    assert page.locator("#landscape .trace.scatter").count() >= 13
     starts = page.evaluate("window.batchlab.model.methods.map(m => [m.w[0], m.b[0]])")
     (fw, fb), (mw, mb), (sw, _sb) = starts
     assert fw < sw and fb > mb and sw > mw                           # upper left, below, right
@@ -202,9 +203,120 @@ def test_invalid_batch_size_shows_the_servers_message(page: Any, server: str) ->
 
 def test_huge_learning_rate_says_diverged(page: Any, server: str, console: list[str]) -> None:
     _open(page, server, "lr=10")
-    assert "diverged at update" in page.text_content("#diverged")
+    assert "diverged after update" in page.text_content("#diverged")
     assert page.locator("#landscape .contourlayer").count() == 1
     assert console == []
+
+
+def test_divergence_wording_matches_the_counters(page: Any, server: str) -> None:
+    """diverged_at is the update that ran away; the arrays (and the counter) stop before it."""
+    _open(page, server, "lr=10")
+    banner = page.text_content("#diverged")
+    runs = page.evaluate(
+        "window.batchlab.model.methods.map(m => [m.key, m.label, m.diverged_at, m.updates])")
+    for key, label, at, updates in runs:
+        assert updates == at - 1
+        assert f"{label} diverged after update {updates}" in banner
+        assert _counter(page, key, "updates") == updates
+    table = page.text_content("#table")
+    assert "diverged after update" in table and "diverged at update" not in table
+
+
+def test_subtitle_names_the_learning_rate_schedule(page: Any, server: str) -> None:
+    _open(page, server)
+    assert page.text_content("#fig-sub").endswith("η = 0.2, cosine decay")
+    _open(page, server, "schedule=constant")
+    assert page.text_content("#fig-sub").endswith("η = 0.2, constant")
+
+
+def test_unknown_dataset_in_the_link_falls_back_with_a_notice(page: Any, server: str,
+                                                              console: list[str]) -> None:
+    page.goto(f"{server}/?dataset=nope&schedule=sometimes")
+    page.wait_for_selector(READY, state="attached", timeout=20_000)
+    assert page.is_hidden("#loading")                       # no endless spinner
+    assert page.input_value("#dataset") == "synthetic"
+    spec = page.evaluate("window.batchlab.model.spec")
+    assert (spec["dataset"], spec["schedule"]) == ("synthetic", "cosine")
+    notice = page.text_content("#link-notice")
+    assert "dataset “nope”" in notice and "schedule “sometimes”" in notice
+    assert "“nope” is not one of the choices" in page.text_content("#err-dataset")
+    page.wait_for_timeout(400)
+    assert parse_qs(urlsplit(page.url).query)["dataset"] == ["synthetic"]
+    assert console == []                                     # no page error, no 422
+
+
+def test_refused_number_in_the_link_shows_the_servers_message(page: Any, server: str,
+                                                              console: list[str]) -> None:
+    page.goto(f"{server}/?dataset=synthetic&n=1000&batch_size=5000&lr=0.2&epochs=30&seed=0")
+    page.wait_for_selector(READY, state="attached", timeout=20_000)
+    assert page.is_hidden("#loading")
+    assert "batch_size must be between 1 and n=1000" in page.text_content("#err-batch_size")
+    assert "batch size B “5000” → 32" in page.text_content("#link-notice")
+    assert page.input_value("#batch_size") == "32"
+    assert page.evaluate("window.batchlab.model.spec.batch_size") == 32
+    assert [c for c in console if "422" not in c] == []      # the refused request only
+    page.click("#link-notice button")                        # dismissed
+    assert page.locator("#link-notice").count() == 0
+
+
+def test_links_refused_field_by_field_still_draw_a_race(page: Any, server: str) -> None:
+    """The server names one field at a time: each is replaced in turn."""
+    page.goto(f"{server}/?dataset=diabetes&n=1000&batch_size=5000&epochs=200")
+    page.wait_for_selector(READY, state="attached", timeout=20_000)
+    spec = page.evaluate("window.batchlab.model.spec")
+    assert (spec["dataset"], spec["n"], spec["batch_size"]) == ("diabetes", 442, 32)
+    assert spec["n"] * spec["epochs"] <= 50_000
+    notice = page.text_content("#link-notice")
+    assert "examples N “1000” → 442" in notice and "batch size B “5000”" in notice
+
+
+def test_unreachable_server_says_so_instead_of_spinning(page: Any, server: str) -> None:
+    page.route("**/api/scene**", lambda route: route.abort())
+    page.goto(server)
+    page.wait_for_selector("#loading.failed", timeout=20_000)
+    assert "could not be computed" in page.text_content("#loading")
+    assert "Could not reach the server" in page.text_content("#err-query")
+
+
+def test_race_is_drawn_to_equal_scale_with_the_selected_method_on_top(page: Any,
+                                                                      server: str) -> None:
+    for query in ("", "dataset=breast-cancer&n=569&lr=2&epochs=80&method=stochastic"):
+        _open(page, server, query)
+        scale = page.evaluate("""() => { const f = document.getElementById('landscape')._fullLayout;
+            const px = (a) => a._length / (a.range[1] - a.range[0]);
+            return [px(f.xaxis), px(f.yaxis)]; }""")
+        assert scale[0] == pytest.approx(scale[1], rel=1e-3)
+    zorder = page.evaluate("document.getElementById('landscape')._fullData.map(t => t.zorder)")
+    assert zorder[1:13] == [0, 0, 1] * 4 and zorder[13] == 2  # stochastic's four traces, star
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844},
+                                      {"width": 1280, "height": 800}])
+def test_readout_numbers_stay_on_one_line_in_their_cells(page: Any, server: str,
+                                                         viewport: dict[str, int]) -> None:
+    page.set_viewport_size(viewport)
+    _open(page, server, "lr=10")
+    bad = page.evaluate("""() => [...document.querySelectorAll('#readout td:not(.batch)')]
+      .filter(c => {
+        c.textContent = {loss: '2.2109e+69', eta: '5.4831e-10'}[c.dataset.r] || c.textContent;
+        const r = document.createRange(); r.selectNodeContents(c);
+        const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+        return lines > 1 || r.getBoundingClientRect().right > c.getBoundingClientRect().right + 0.5;
+    }).map(c => c.dataset.r)""")
+    assert bad == []
+
+
+def test_first_epochs_chart_is_a_staircase_in_the_pages_order(page: Any, server: str) -> None:
+    _open(page, server)
+    sel = ".widget[data-widget='loss-curves']"
+    page.locator(sel).scroll_into_view_if_needed()
+    page.wait_for_selector(f"{sel}[data-drawn='1']")
+    traces = page.evaluate(f"""() => document.querySelector("{sel} .measure-chart")._fullData
+        .map(t => [t.name, t.line.shape, t.legendrank])""")
+    assert {t[1] for t in traces} == {"hv"}
+    by_rank = [name.split(" (")[0] for name, _, _ in sorted(traces, key=lambda t: t[2])]
+    labels = page.evaluate("window.batchlab.model.methods.map(m => m.label)")
+    assert by_rank == labels and labels[0].lower().startswith("full")
 
 
 def test_dataset_change_applies_recommended_settings(page: Any, server: str) -> None:
@@ -227,6 +339,24 @@ def test_worked_example_counts_match_the_epoch_plan(page: Any, server: str) -> N
             "iterations_per_epoch"]
         assert drop == _api(server, f"/api/epoch-plan?n={n}&batch_size={b}&drop_last=true")[
             "iterations_per_epoch"]
+
+
+def test_worked_example_rejects_fractional_sizes(page: Any, server: str) -> None:
+    _open(page, server)
+    w = page.locator(".widget[data-widget='updates-per-epoch']").first
+    w.locator("input").nth(0).fill("10")
+    w.locator("input").nth(1).fill("2.5")
+    assert w.locator(".field-error").text_content() == "B must be a whole number from 1 to N = 10."
+    assert w.locator("input").nth(1).get_attribute("aria-invalid") == "true"
+    assert w.locator("[data-out=keep]").text_content() == "—"
+    assert "divides" not in w.locator(".widget-note").text_content()
+    w.locator("input").nth(0).fill("7.5")
+    w.locator("input").nth(1).fill("3")
+    assert w.locator(".field-error").text_content().startswith("N must be a whole number from 1 to")
+    assert w.locator("input").nth(0).get_attribute("aria-invalid") == "true"
+    w.locator("input").nth(0).fill("10")
+    assert w.locator(".field-error").text_content() == ""
+    assert w.locator("[data-out=keep]").text_content() == "4"
 
 
 def test_reduced_motion_does_not_autoplay(page: Any, server: str) -> None:

@@ -8,7 +8,7 @@ right), all with the same learning rate, schedule and number of epochs.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numba import njit
@@ -17,10 +17,13 @@ from batchlab.core.batching import SAMPLINGS, Sampling
 from batchlab.core.data import FIXED_SIZES, Dataset, load
 from batchlab.core.landscape import Grid, loss_grid, minimise
 from batchlab.core.models import Model, model_for
-from batchlab.core.optim import SCHEDULES, Schedule, ScheduleKind
+from batchlab.core.optim import Schedule
 from batchlab.core.simulate import RunConfig, Trajectory, run
 
 MAX_EXAMPLES_PROCESSED = 50_000  # epochs × N: bounds the stochastic path's length
+RaceSchedule = Literal["cosine", "constant", "step"]
+RACE_SCHEDULES: tuple[RaceSchedule, ...] = ("cosine", "constant", "step")
+"""The race's step-size schedules (warm-up needs a length the race has no setting for)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class SceneSpec:
     epochs: int = 30
     seed: int = 0
     data_seed: int = 0
-    schedule: ScheduleKind = "cosine"
+    schedule: RaceSchedule = "cosine"
     sampling: Sampling = "shuffle"
     drop_last: bool = False
     resolution: int = 61
@@ -69,8 +72,8 @@ class SceneSpec:
         if self.n > FIXED_SIZES.get(self.dataset, self.n):
             raise ValueError(f"n must be between {LIMITS['n'].low:g} and "
                              f"{FIXED_SIZES[self.dataset]} for {self.dataset}, got {self.n}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, "
+        if self.schedule not in RACE_SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(RACE_SCHEDULES)}, "
                              f"got {self.schedule!r}")
         if self.sampling not in SAMPLINGS:
             raise ValueError(f"sampling must be one of {', '.join(SAMPLINGS)}, "

@@ -7,8 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from batchlab.core.batching import Sampling
-from batchlab.core.optim import ScheduleKind
-from batchlab.core.scene import LIMITS
+from batchlab.core.scene import LIMITS, RaceSchedule
 
 Dataset = Literal["synthetic", "synthetic-classification", "diabetes", "breast-cancer"]
 """The keys of ``core.scene.RECOMMENDED`` (a test keeps the two equal)."""
@@ -37,7 +36,8 @@ class SceneQuery(BaseModel):
                                description="epochs (default: the dataset's recommended)")
     seed: int = Field(0, ge=_lo("seed"), le=_hi("seed"))
     data_seed: int = Field(0, ge=_lo("data_seed"), le=_hi("data_seed"))
-    schedule: ScheduleKind = "cosine"
+    schedule: RaceSchedule = Field("cosine", description="step-size schedule: cosine "
+                                   "decay to ~0, constant, or halved every 100 updates")
     sampling: Sampling = "shuffle"
     drop_last: bool = False
     resolution: int = Field(61, ge=_lo("resolution"), le=_hi("resolution"))

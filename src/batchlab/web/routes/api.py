@@ -8,10 +8,17 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 
-from batchlab.core.batching import make_plan
+from batchlab.core.batching import SAMPLINGS, make_plan
 from batchlab.core.data import FIXED_SIZES
 from batchlab.core.export import plan_to_dict
-from batchlab.core.scene import LIMITS, MAX_EXAMPLES_PROCESSED, METHODS, RECOMMENDED, SceneSpec
+from batchlab.core.scene import (
+    LIMITS,
+    MAX_EXAMPLES_PROCESSED,
+    METHODS,
+    RACE_SCHEDULES,
+    RECOMMENDED,
+    SceneSpec,
+)
 from batchlab.web.errors import FieldError, field_error
 from batchlab.web.frame import MEDIA_TYPE
 from batchlab.web.responses import send
@@ -28,6 +35,8 @@ def meta() -> dict[str, Any]:
         "limits": {k: {"low": v.low, "high": v.high} for k, v in LIMITS.items()},
         "recommended": RECOMMENDED,
         "fixed_sizes": FIXED_SIZES,
+        "schedules": RACE_SCHEDULES,
+        "samplings": SAMPLINGS,
         "max_examples_processed": MAX_EXAMPLES_PROCESSED,
         "methods": [{"key": m.key, "label": m.label} for m in METHODS],
     }

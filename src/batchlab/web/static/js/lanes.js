@@ -1,5 +1,5 @@
 // Update-rhythm lanes: the current epoch of data as a bar, one tick per real update.
-import { LOOK, fmt } from "./look.js";
+import { LOOK, divergedText, fmt } from "./look.js";
 import { indexAt, seenAt } from "./model.js";
 
 const PENDING = "#c3cad5", TRACK = "#eef1f5";
@@ -98,7 +98,7 @@ export class Lanes {
     }
     if (s.diverged) {
       g.fillStyle = "#b42318"; g.font = "600 12px system-ui, sans-serif"; g.textBaseline = "middle";
-      g.fillText(`diverged at update ${m.diverged_at}`, pad + 6, top + bar / 2);
+      g.fillText(divergedText(m), pad + 6, top + bar / 2);
     }
   }
 }

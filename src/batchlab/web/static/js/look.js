@@ -25,3 +25,15 @@ export function fmt(v, digits = 5) {
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1);
   return Number(v.toPrecision(digits)).toString();
 }
+
+/** A formatted number with real minus signs (U+2212), as tables and running text print it. */
+export function signed(v, digits = 5) {
+  return fmt(v, digits).replace(/-/g, "\u2212");
+}
+
+/** How a run that blew up is described everywhere (lanes, banner, table): diverged_at is the
+ *  update that produced the runaway point, so the last finite update is diverged_at − 1. */
+export function divergedText(m) {
+  const last = m.diverged_at - 1;
+  return last >= 1 ? `diverged after update ${fmt(last)}` : "diverged on its first update";
+}

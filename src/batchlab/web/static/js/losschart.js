@@ -25,14 +25,16 @@ export class LossChart {
     const traces = model.methods.slice().reverse().map((m) => { // stochastic underneath
       const d = envelope(m, n, min), look = LOOK[m.key];
       return { type: "scatter", mode: "lines", name: m.label, x: d.x, y: d.y,
-        line: { color: look.color, dash: look.dash, width: m.key === "full" ? 2.6 : m.key === "mini" ? 1.8 : 1 },
+        // a staircase: the loss holds from one update to the next, it does not slide between them
+        line: { color: look.color, dash: look.dash, width: m.key === "full" ? 2.6 : m.key === "mini" ? 1.8 : 1, shape: "hv" },
         opacity: m.key === "stochastic" ? 0.75 : 1,
         hovertemplate: `${m.label}<br>epoch %{x:.2f}<br>J − J* = %{y:.3g}<extra></extra>` };
     });
     const layout = {
       margin: { l: 52, r: 10, t: 6, b: 40 }, font: { ...FONT, size: 12 }, dragmode: false,
-      xaxis: { title: { text: "epochs", standoff: 4 }, range: [0, model.maxExamples / n], fixedrange: true, zeroline: false },
-      yaxis: { type: "log", title: { text: "J − J*", standoff: 4 }, fixedrange: true, exponentformat: "power" },
+      // automargin: the margins grow to hold the tick labels and the titles, never under them
+      xaxis: { title: { text: "epochs", standoff: 4 }, range: [0, model.maxExamples / n], fixedrange: true, zeroline: false, automargin: true },
+      yaxis: { type: "log", title: { text: "J − J*", standoff: 8 }, fixedrange: true, exponentformat: "power", automargin: true },
       legend: { orientation: "h", y: 1.02, yanchor: "bottom", x: 0, font: { size: 11 } }, showlegend: false,
       shapes: [this.shape(0)], plot_bgcolor: "#fff", paper_bgcolor: "#fff",
     };

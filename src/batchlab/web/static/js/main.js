@@ -2,22 +2,26 @@
 import { fetchScene } from "./api.js";
 import { Clock } from "./clock.js";
 import { Controls } from "./controls.js";
-import { KEYS, fmt } from "./look.js";
+import { KEYS, divergedText, fmt } from "./look.js";
 import { Lanes } from "./lanes.js";
 import { LossChart } from "./losschart.js";
 import { axisMax, indexAt, prepare, timeOf } from "./model.js";
 import { Race } from "./race.js";
 import { Readout } from "./readout.js";
-import { readState, writeUrl } from "./state.js";
+import { SCENE_FIELDS, readState, writeUrl } from "./state.js";
 import { renderTable } from "./table.js";
 import { mountWidgets } from "./widgets.js";
 import { MEASURES } from "./measures.js";
 
 const $ = (s) => document.querySelector(s);
 const meta = JSON.parse($("#meta").textContent);
-const state = readState(meta, location.search);
+const { rejected, ...state } = readState(meta, location.search);
 const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 let model = null, hover = null, pending = null, debounce = 0, urlTimer = 0, lossTimer = 0;
+// What the opening link asked for and did not get, shown once a race is drawn: {field, value, msg,
+// kind} with kind "server" (refused, msg says why), "nan" or "unknown" (read here), "reset" (with the rest).
+const fixes = rejected.map((r) => ({ ...r, msg: "", kind: typeof meta.defaults[r.field] === "number" ? "nan" : "unknown" }));
+let repairs = 0, resetAll = false;
 
 const race = new Race($("#landscape"), (key, k) => { hover = key ? { key, k } : null; render(clock.t); });
 const lanes = new Lanes($("#lanes"), (key, k) => { hover = key ? { key, k } : null; render(clock.t); });
@@ -74,8 +78,87 @@ function showDivergence() {
   const gone = model.methods.filter((m) => m.diverged);
   const el = $("#diverged");
   el.hidden = gone.length === 0;
-  el.textContent = gone.map((m) => `${m.label} diverged at update ${fmt(m.diverged_at)}`).join(" · ") +
+  el.textContent = gone.map((m) => `${m.label} ${divergedText(m)}`).join(" · ") +
     (gone.length ? ` — η = ${model.spec.lr} is too large here.` : "");
+}
+
+// How the page names the scene's fields to people, and how it writes their values.
+const NAMES = { dataset: "dataset", n: "examples N", batch_size: "batch size B", lr: "learning rate η", epochs: "epochs",
+  seed: "seed", data_seed: "data seed", schedule: "learning-rate schedule", sampling: "sampling", drop_last: "drop_last",
+  resolution: "grid resolution" };
+const DATASET_NAMES = { synthetic: "Synthetic", "synthetic-classification": "Synthetic classes", diabetes: "Diabetes",
+  "breast-cancer": "Breast cancer" };
+const valueText = (f, v) => (f === "dataset" ? DATASET_NAMES[v] || String(v) : typeof v === "number" ? fmt(v) : String(v));
+// The schedule as the figure's subtitle says it (the scene's Schedule: no warm-up steps; step = ×0.5 every 100 updates).
+const SCHEDULE_TEXT = { constant: "constant", cosine: "cosine decay", step: "halved every 100 updates" };
+
+/** A value the link's field may fall back to: the dataset's recommended one where it has
+ *  one, else the default, kept within what the rest of the scene allows. */
+function fallback(f) {
+  const sc = state.scene, rec = meta.recommended[sc.dataset] || {};
+  if (f === "batch_size") return Math.min(meta.defaults.batch_size, sc.n);
+  if (f === "epochs") return Math.max(1, Math.min(rec.epochs ?? meta.defaults.epochs, Math.floor(meta.max_examples_processed / sc.n)));
+  return rec[f] ?? meta.defaults[f];
+}
+
+/** The opening link's scene was refused. The server names one field at a time: replace it
+ *  by its fallback and try again; if that does not do (a field named twice, an error that
+ *  names no field, too many rounds), the whole scene becomes the defaults. Each change is
+ *  kept in `fixes` to be shown. False: nothing left to try. */
+function repairLink(errors) {
+  repairs += 1;
+  const named = errors.filter((e) => SCENE_FIELDS.includes(e.field));
+  const fresh = named.length === errors.length && named.every((e) => !fixes.some((x) => x.field === e.field && x.kind === "server"));
+  if (fresh && repairs <= SCENE_FIELDS.length) {
+    for (const e of named) {
+      fixes.push({ field: e.field, value: state.scene[e.field], msg: e.msg, kind: "server" });
+      state.scene[e.field] = fallback(e.field);
+    }
+    return true;
+  }
+  if (resetAll) return false;
+  resetAll = true;
+  for (const e of errors.filter((x) => !SCENE_FIELDS.includes(x.field))) fixes.push({ field: "query", value: "", msg: e.msg, kind: "server" });
+  for (const f of SCENE_FIELDS) {
+    if (state.scene[f] === meta.defaults[f]) continue;
+    const e = named.find((x) => x.field === f);
+    fixes.push({ field: f, value: state.scene[f], msg: e ? e.msg : "", kind: e ? "server" : "reset" });
+    state.scene[f] = meta.defaults[f];
+  }
+  return true;
+}
+
+/** Say what the opening link asked for and what the race shows instead: a notice above the
+ *  map naming the fields, and under each field in Settings the server's message. */
+function showFixes() {
+  if (!fixes.length) return;
+  const parts = [], byField = {};
+  for (const x of fixes) {
+    const now = x.field in state.scene ? valueText(x.field, state.scene[x.field]) : "";
+    const asked = x.field === "dataset" ? valueText("dataset", x.value) : String(x.value);
+    if (x.field !== "query") parts.push(`${NAMES[x.field] || x.field} “${asked}” → ${now}`);
+    const why = x.field === "query" ? `${x.msg}.` : x.kind === "server" ? `${x.msg}. The link's ${asked} was replaced by ${now}.` :
+      x.kind === "reset" ? `Reset to ${now} with the rest of the link's settings.` :
+        `The link's “${asked}” is ${x.kind === "nan" ? "not a number" : "not one of the choices"}; replaced by ${now}.`;
+    const at = document.getElementById(`err-${x.field}`) ? x.field : "query";
+    const label = at === "query" && x.field !== "query" ? `${NAMES[x.field] || x.field}: ` : "";
+    byField[at] = `${byField[at] || ""}${label}${why} `;
+  }
+  for (const [f, text] of Object.entries(byField)) $(`#err-${f}`).textContent = text.trim();
+  let note = $("#link-notice");
+  if (!note) {
+    note = document.createElement("p");
+    Object.assign(note, { id: "link-notice", className: "link-notice" });
+    note.setAttribute("role", "status");
+    $("#landscape").before(note);
+  }
+  const ok = document.createElement("button");
+  Object.assign(ok, { type: "button", className: "btn small", textContent: "Dismiss" });
+  ok.addEventListener("click", () => note.remove());
+  note.replaceChildren(document.createTextNode(parts.length
+    ? `This link asked for settings the race cannot use: ${parts.join("; ")}. Shown with the replacements; Settings says why. `
+    : "This link's settings were refused, so the race shows the defaults; Settings says why. "), ok);
+  fixes.length = 0;
 }
 
 async function load() {
@@ -90,13 +173,24 @@ async function load() {
     await plotlyReady();
   } catch (err) {
     if (err.name === "AbortError") return;
-    res = { errors: [{ field: "query", msg: "Could not reach the server." }] };
+    res = { errors: [{ field: "query", msg: "Could not reach the server." }], offline: true };
   }
   if (pending !== ctrl) return;
   pending = null;
   document.body.dataset.loading = "0";
-  if (res.errors) { controls.showErrors(res.errors); document.body.dataset.error = "1"; return; }
+  if (res.errors) {
+    // the opening link is refused: draw a race with sensible values instead, and say so
+    if (model === null && !res.offline && repairLink(res.errors)) { controls.set(state.scene); return load(); }
+    controls.showErrors(res.errors);
+    document.body.dataset.error = "1";
+    if (model === null) { // nothing to show: no spinner, the reason
+      $("#loading").textContent = `The race could not be computed: ${res.errors.map((e) => e.msg).join(" ")}`;
+      $("#loading").classList.add("failed");
+    }
+    return;
+  }
   controls.showErrors([]);
+  if (model !== null) $("#link-notice")?.remove(); // a new scene of the reader's own: the link's notice is done
   document.body.dataset.error = "0";
   const first = model === null;
   const wasAtEnd = !first && clock.t >= clock.max;
@@ -110,7 +204,10 @@ async function load() {
   $("#loading").hidden = true;
   showDivergence();
   renderTable($("#table"), model);
-  $("#fig-sub").textContent = `· ${model.raw.dataset.name}, N = ${fmt(model.n)}, B = ${model.spec.batch_size}, η = ${model.spec.lr}`;
+  const sched = model.spec.schedule;
+  $("#fig-sub").textContent = `· ${model.raw.dataset.name}, N = ${fmt(model.n)}, B = ${model.spec.batch_size}, ` +
+    `η = ${model.spec.lr}, ${SCHEDULE_TEXT[sched] || `${sched} schedule`}`;
+  showFixes();
   if (first) {
     clock.set(state.view.t === null ? clock.max : state.view.t);
     performance.mark("first-figure");

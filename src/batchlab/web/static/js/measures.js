@@ -36,11 +36,31 @@ export function richText(s) {
 export function layout(xTitle, yTitle, extra = {}) {
   return {
     margin: { l: 58, r: 12, t: 8, b: 44 }, height: 260, font: { ...FONT, size: 12 }, dragmode: false,
-    xaxis: { title: { text: xTitle, standoff: 4 }, fixedrange: true, ...(extra.xaxis || {}) },
-    yaxis: { title: { text: yTitle, standoff: 4 }, fixedrange: true, ...(extra.yaxis || {}) },
+    // automargin: the margins grow to hold tick labels and titles, so a title never prints over them
+    xaxis: { title: { text: xTitle, standoff: 4 }, fixedrange: true, automargin: true, ...(extra.xaxis || {}) },
+    yaxis: { title: { text: yTitle, standoff: 8 }, fixedrange: true, automargin: true, ...(extra.yaxis || {}) },
     legend: { orientation: "h", y: 1.02, yanchor: "bottom", x: 0, font: { size: 11 } },
     plot_bgcolor: "#fff", paper_bgcolor: "#fff",
   };
+}
+
+/** Equal scale on a map: one unit of x drawn as long as one unit of y. The axis with room to
+ *  spare gives it up (its plot shrinks, centred); `lay` is changed and returned. */
+export function equalAxes(lay, x = "xaxis", y = "yaxis") {
+  // no grid or zero lines: the contours are the map's reference, and those lines would run
+  // past a shrunk plot's edges
+  const bare = { showgrid: false, zeroline: false };
+  lay[x] = { ...lay[x], ...bare, constrain: "domain" };
+  lay[y] = { ...lay[y], ...bare, scaleanchor: x === "xaxis" ? "x" : x.replace("axis", ""), scaleratio: 1, constrain: "domain" };
+  return lay;
+}
+
+/** The height at which a map whose box is `ratio` (y span ÷ x span) fills `chart`'s width at
+ *  equal scale: `extra` px go to margins and legend, `side` px to the left and right margins;
+ *  kept within [lo, hi] (beyond, the map leaves room at its sides or above and below). */
+export function mapHeight(chart, ratio, { extra, side = 70, lo = 260, hi = 560 }) {
+  const width = (chart.clientWidth || 600) - side;
+  return Math.round(Math.min(hi, Math.max(lo, width * ratio + extra)));
 }
 
 /** Resolves once plotly.js (loaded async by the page) is there. */
@@ -229,8 +249,9 @@ function flatBasin(root, uid = "fb") {
       { x: [d.sharp[0], d.flat[0]], y: [d.sharp[1], d.flat[1]], mode: "markers", showlegend: false, hoverinfo: "skip",
         marker: { symbol: "star", size: 15, color: "#1b2330", line: { color: "#fff", width: 1 } } },
     ], {
-      ...layout("w", "b", { xaxis: { range: d.box[0], zeroline: false }, yaxis: { range: d.box[1], zeroline: false } }),
-      height: tall(map, 300), annotations: [star(d.sharp, "sharp minimum", -30), star(d.flat, "flat minimum", 30)],
+      ...equalAxes(layout("w", "b", { xaxis: { range: d.box[0], zeroline: false }, yaxis: { range: d.box[1], zeroline: false } })),
+      height: mapHeight(map, (d.box[1][1] - d.box[1][0]) / (d.box[0][1] - d.box[0][0]), { extra: map.clientWidth < 500 ? 120 : 100, lo: 220 }),
+      annotations: [star(d.sharp, "sharp minimum", -30), star(d.flat, "flat minimum", 30)],
     }, CONFIG);
     mapNote.textContent = `Map: each dot is one start. B = ${fmt(b)}${b === d.n ? " (= N, full batch)" : ""}, ${kind === "cosine" ? "cosine-annealed" : "constant"} η: ` +
       `${r.count[i]} of ${d.runs} runs ended in the flat basin; ${saved.n} of them started where a noiseless run (B = N) ends sharp. ` +
@@ -291,11 +312,15 @@ function stepsToTarget(root) {
       const bs = Array.from(d.batch_sizes).filter((_, i) => ok[i]);
       const steps = Array.from(d.steps).filter((_, i) => ok[i]);
       const dense = Array.from({ length: 60 }, (_, i) => bs[0] * (bs.at(-1) / bs[0]) ** (i / 59));
-      const top = Math.max(...steps) * 1.6, bottom = Math.min(...steps) / 1.6;
+      // perfect scaling: the smallest B's measured updates, divided by how many times larger B is
+      const ideal = dense.map((b) => steps[0] * bs[0] / b), fit = dense.map((b) => d.s_min * (1 + d.b_crit / b));
+      const all = [...steps, ...ideal, ...fit].filter((v) => v > 0);
+      const top = Math.max(...all) * 1.3, bottom = Math.min(...all) / 1.3;
       const vline = (x, name, color, dash) => ({ x: [x, x], y: [bottom, top], mode: "lines", name, line: { color, dash, width: 1.6 }, hoverinfo: "skip" });
       await P().react(chart, [
-        { x: dense, y: dense.map((b) => d.s_min * d.b_crit / b), mode: "lines", name: "perfect scaling ∝ 1/B", line: { color: "#9aa3b0", dash: "dot", width: 1.4 } },
-        { x: dense, y: dense.map((b) => d.s_min * (1 + d.b_crit / b)), mode: "lines", name: sub("fit S_min(1 + B_crit/B)"), line: { color: GREY, width: 2 } },
+        { x: dense, y: ideal, mode: "lines", name: `perfect scaling ∝ 1/B from B = ${fmt(bs[0])}`, line: { color: "#9aa3b0", dash: "dot", width: 1.4 },
+          hovertemplate: `perfect scaling from B = ${fmt(bs[0])}: B = %{x:.3g}, %{y:.3g} updates<extra></extra>` },
+        { x: dense, y: fit, mode: "lines", name: sub("fit S_min(1 + B_crit/B)"), line: { color: GREY, width: 2 } },
         vline(d.b_crit, sub(`B_crit ≈ ${fmt(d.b_crit, 2)} (fit)`), GREY, "dash"),
         vline(d.b_simple, sub(`B_simple ≈ ${fmt(d.b_simple, 2)} (start)`), NEUTRAL.purple.color, "dot"),
         ...(d.b_simple_target <= d.n ? [vline(d.b_simple_target, sub(`B_simple ≈ ${fmt(Math.round(d.b_simple_target))} (target)`), NEUTRAL.purple.color, "dashdot")] : []),
@@ -303,6 +328,7 @@ function stepsToTarget(root) {
           hovertemplate: "B = %{x}: %{y:.1f} updates<extra></extra>" },
       ], { ...layout("batch size B (log)", "updates to target (log)", { xaxis: { type: "log", dtick: 1 }, yaxis: { type: "log", dtick: 1, range: [Math.log10(bottom), Math.log10(top)] } }),
         height: tall(chart, 280) }, CONFIG);
+      const floor = Math.min(...steps), floorAt = bs[steps.findIndex((v) => v <= 1.05 * floor)];
       const missed = ok.filter((v) => !v).length;
       return {
         facts: [
@@ -311,15 +337,16 @@ function stepsToTarget(root) {
           [`B_simple at the target loss${d.b_simple_target > d.n ? " (> N, off the chart)" : ""}`, fmt(Math.round(d.b_simple_target))],
           ["check: full-batch updates, engine = plain descent", `${fmt(d.steps.at(-1))} = ${fmt(d.gd_steps)}`],
         ],
-        note: `${d.dataset}, N = ${fmt(d.n)}: updates until J − J* falls to 1/${fmt(Math.round(1 / d.target))} of its value at the start, ` +
-          `each B with the best of ${d.lrs.length} learning rates up to just below the stability limit 2/λ_max = ${fmt(d.lr_limit, 3)} ` +
-          `(a rate counts only if all ${d.seeds} shuffles reach the target within ${d.max_epochs} epochs; the mean is plotted). ` +
-          (missed ? `${missed} batch size${missed > 1 ? "s" : ""} never reached it and ${missed > 1 ? "are" : "is"} left out. ` : "") +
-          `The updates fall at every step of B, but less than in proportion: a doubling saves a third or so at small B, and at large B each saved update costs more examples. ` +
-          `The fit (S_min ≈ ${fmt(d.s_min, 3)} updates, least squares on the log scale) is only a rough summary here: largest deviation ${pct(d.fit_error, 0)}. ` +
-          `The noise scale B_simple = tr Σ / |G|² is ${fmt(d.b_simple, 2)} at the start and ${fmt(Math.round(d.b_simple_target))} at the target loss: ` +
-          "on this two-parameter linear model the gradient shrinks towards the minimum while the per-example spread does not, so the noise scale grows as the loss falls " +
-          "and brackets the fitted B_crit between start and target rather than marking it.",
+        note: `${d.dataset}, N = ${fmt(d.n)}: updates until J − J* falls to 1/${fmt(Math.round(1 / d.target))} of its value at the start and stays there ` +
+          `to the end of the ${d.max_epochs}-epoch budget (a lucky dip that bounces back out does not count), each B with the best of ${d.lrs.length} ` +
+          `learning rates up to just below the stability limit 2/λ_max = ${fmt(d.lr_limit, 3)} (a rate counts only if all ${d.seeds} shuffles settle; the mean is plotted). ` +
+          (missed ? `${missed} batch size${missed > 1 ? "s" : ""} never settled with any rate and ${missed > 1 ? "are" : "is"} left out. ` : "") +
+          `The dotted line is perfect scaling: the ${fmt(steps[0], 3)} updates measured at B = ${fmt(bs[0])}, divided by how many times larger B is. ` +
+          `From B = ${fmt(bs[0])} to B = ${fmt(floorAt)} the updates fall from ${fmt(steps[0], 3)} to ${fmt(floor, 3)}, and larger batches stay on that floor. ` +
+          `The fit (S_min ≈ ${fmt(d.s_min, 3)} updates, least squares on the log scale) is only a rough summary: largest deviation ${pct(d.fit_error, 0)}. ` +
+          `The noise scale B_simple = tr Σ / |G|² is ${fmt(d.b_simple, 2)} at the start and ${fmt(d.b_simple_target, 2)} at the target loss: it grows as the loss falls, ` +
+          "because the gradient shrinks towards the minimum while the per-example spread does not" +
+          (d.b_simple_target < d.b_crit ? `. Both lie below the fitted B_crit ≈ ${fmt(d.b_crit, 2)}: staying below the target at every remaining update asks more of a small batch than one good step on average.` : "."),
       };
     });
 }
@@ -332,15 +359,21 @@ function lossCurves(root) {
   const draw = async (model) => {
     if (!model || !window.Plotly) return;
     const n = model.n, min = model.raw.minimum.loss, upto = 3 * n;
-    const traces = model.methods.slice().reverse().map((m) => {
+    // stochastic drawn first (underneath), listed last: the legend reads Full, Mini, Stochastic
+    const traces = model.methods.map((m, rank) => {
       const k = m.examples.findIndex((e) => e > upto);
       const end = k < 0 ? m.examples.length : k;
-      return { x: Array.from(m.examples.subarray(0, end), (e) => e / n), y: Array.from(m.loss.subarray(0, end), (v) => v - min),
-        mode: "lines", name: `${m.label} (B = ${fmt(m.batch_size)})`, line: { color: LOOK[m.key].color, dash: LOOK[m.key].dash, width: m.key === "stochastic" ? 1 : 2 } };
-    });
-    await P().react(chart, traces, layout("epochs", "J − J*", { yaxis: { type: "log", exponentformat: "power" } }), CONFIG);
-    note.textContent = `The same three runs as the race (seed ${model.spec.seed}), first three epochs: full batch falls smoothly once per epoch, ` +
-      "the mini-batch curve wobbles, the stochastic one jumps at every example.";
+      const x = Array.from(m.examples.subarray(0, end), (e) => e / n), y = Array.from(m.loss.subarray(0, end), (v) => v - min);
+      // a staircase: the loss only changes at an update and holds until the next one
+      return { x, y, mode: "lines", name: `${m.label} (B = ${fmt(m.batch_size)})`, legendrank: rank + 1,
+        line: { color: LOOK[m.key].color, dash: LOOK[m.key].dash, width: m.key === "stochastic" ? 1 : 2, shape: "hv" },
+        hovertemplate: `${m.label}<br>epoch %{x:.3f}<br>J − J* = %{y:.3g}<extra></extra>` };
+    }).reverse();
+    await P().react(chart, traces, { ...layout("epochs", "J − J*", { yaxis: { type: "log", exponentformat: "power" } }),
+      height: tall(chart, 260) }, CONFIG);
+    note.textContent = `The same three runs as the race (seed ${model.spec.seed}), first three epochs, each a staircase: the loss only changes ` +
+      "when the parameters do. Full batch steps down once per epoch, the mini-batch curve in many small, wobbly steps, " +
+      "the stochastic one jumps at every example.";
     root.dataset.drawn = "1";
   };
   document.addEventListener("batchlab:scene", (e) => draw(e.detail));

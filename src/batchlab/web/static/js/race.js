@@ -5,6 +5,7 @@ import { prefix } from "./model.js";
 const P = () => window.Plotly;
 // trace indices
 const CONTOUR = 0, FULLPATH = 1, TRAVEL = 4, CURRENT = 7, START = 10, MINIMUM = 13;
+const MARGIN = { l: 56, r: 12, t: 8, b: 46 };
 
 function contour(raw) {
   const L = raw.landscape, min = raw.minimum.loss;
@@ -56,24 +57,29 @@ export class Race {
     const traces = [contour(raw), ...ms.map(fullPath), ...ms.map(travel),
       ...ms.map((m) => marker(m, m.w[0], m.b[0], 13, false)),
       ...ms.map((m) => marker(m, m.w[0], m.b[0], 10, true)),
-      { type: "scatter", mode: "markers", x: [raw.minimum.w], y: [raw.minimum.b], name: "minimum",
+      { type: "scatter", mode: "markers", x: [raw.minimum.w], y: [raw.minimum.b], name: "minimum", zorder: 2,
         marker: { symbol: "star", size: 17, color: "#111827", line: { color: "#fff", width: 1.5 } },
         hovertemplate: `<b>minimum</b><br>w = ${fmt(raw.minimum.w)}, b = ${fmt(raw.minimum.b)}` +
           `<br>J = ${fmt(raw.minimum.loss)}<extra></extra>` }];
     const L = raw.landscape;
+    this.fit();
+    // one unit of w as long as one unit of b (the bowl of a linear model is round where its
+    // curvature is): the axis with room to spare gives it up, the plot stays centred
     const layout = {
-      margin: { l: 56, r: 12, t: 8, b: 46 }, font: FONT, showlegend: false,
+      margin: MARGIN, font: FONT, showlegend: false,
       hovermode: "closest", dragmode: false, plot_bgcolor: "#fff", paper_bgcolor: "#fff",
       xaxis: { title: { text: "w (weight)", standoff: 6 }, range: [L.w[0], L.w[L.w.length - 1]],
-        showgrid: false, zeroline: false, ticks: "outside", fixedrange: true },
+        showgrid: false, zeroline: false, ticks: "outside", fixedrange: true, constrain: "domain", automargin: true },
       yaxis: { title: { text: "b (bias)", standoff: 4 }, range: [L.b[0], L.b[L.b.length - 1]],
-        showgrid: false, zeroline: false, ticks: "outside", fixedrange: true },
+        showgrid: false, zeroline: false, ticks: "outside", fixedrange: true, automargin: true,
+        scaleanchor: "x", scaleratio: 1, constrain: "domain" },
       hoverlabel: { bgcolor: "#fff", bordercolor: "#9aa4b2", font: { ...FONT, size: 12 } },
     };
     const config = { displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false };
     await P().react(this.el, traces, layout, config);
     if (!this.bound) {
       this.bound = true;
+      window.addEventListener("resize", () => { if (this.model && this.fit()) P().Plots.resize(this.el); });
       this.el.on("plotly_hover", (ev) => {
         const p = ev.points && ev.points[0];
         if (p && p.curveNumber >= FULLPATH && p.curveNumber < TRAVEL) {
@@ -83,6 +89,20 @@ export class Race {
       this.el.on("plotly_unhover", () => this.onHover(null, null));
     }
     this.highlight(selected);
+  }
+
+  /** Size the element so that its plot, at equal scale, fills the width: the box's height
+   *  over its width times the plot's width, plus the margins, within the CSS min/max-height.
+   *  True when the height changed. */
+  fit() {
+    const L = this.model.raw.landscape, el = this.el;
+    const ratio = (L.b[L.b.length - 1] - L.b[0]) / (L.w[L.w.length - 1] - L.w[0]);
+    const width = el.clientWidth - MARGIN.l - MARGIN.r;
+    if (!(width > 0) || !(ratio > 0)) return false;
+    const height = `${Math.round(width * ratio + MARGIN.t + MARGIN.b)}px`;
+    if (el.style.height === height) return false;
+    el.style.height = height;
+    return true;
   }
 
   /** Move each path to its current update (one restyle for all six traces). */
@@ -98,13 +118,16 @@ export class Race {
       [TRAVEL, TRAVEL + 1, TRAVEL + 2, CURRENT, CURRENT + 1, CURRENT + 2]);
   }
 
-  /** Emphasise the selected method's path; fade the others a little. */
+  /** Emphasise the selected method's path, drawn above the others (its faint full path,
+   *  travelled path and markers over the stochastic cloud); fade the others a little. */
   highlight(key) {
     this.selected = key;
     if (!this.model) return;
     const width = KEYS.map((k) => (k === key ? LOOK[k].width + 1 : LOOK[k].width));
     const opacity = KEYS.map((k) => (k === key ? 1 : 0.55));
     P().restyle(this.el, { "line.width": width, opacity }, [TRAVEL, TRAVEL + 1, TRAVEL + 2]);
+    const layers = [FULLPATH, TRAVEL, CURRENT, START].flatMap((first) => KEYS.map((_, i) => first + i));
+    P().restyle(this.el, { zorder: layers.map((t) => (KEYS[(t - FULLPATH) % 3] === key ? 1 : 0)) }, layers);
   }
 }
 export { CONTOUR, MINIMUM, START };

@@ -1,5 +1,5 @@
 // The race as a table: the text alternative to the figure (one row per epoch).
-import { fmt } from "./look.js";
+import { divergedText, signed } from "./look.js";
 
 function cell(tag, text, attrs = {}) {
   const el = document.createElement(tag);
@@ -22,11 +22,11 @@ export function renderTable(root, model) {
   for (const m of model.methods) {
     const r = body.insertRow(), k = m.updates;
     r.append(cell("th", m.label, { scope: "row" }));
-    for (const v of [m.batch_size, m.updates_per_epoch, k, m.w[k], m.b[k], m.loss[k], m.roughness]) r.append(cell("td", fmt(v)));
-    r.append(cell("td", m.diverged ? `diverged at update ${m.diverged_at}` : "finished"));
+    for (const v of [m.batch_size, m.updates_per_epoch, k, m.w[k], m.b[k], m.loss[k], m.roughness]) r.append(cell("td", signed(v)));
+    r.append(cell("td", m.diverged ? divergedText(m) : "finished"));
   }
   const ep = document.createElement("table");
-  ep.append(cell("caption", `Position and loss at the end of each epoch (minimum: w = ${fmt(model.raw.minimum.w)}, b = ${fmt(model.raw.minimum.b)}, J = ${fmt(model.raw.minimum.loss)})`));
+  ep.append(cell("caption", `Position and loss at the end of each epoch (minimum: w = ${signed(model.raw.minimum.w)}, b = ${signed(model.raw.minimum.b)}, J = ${signed(model.raw.minimum.loss)})`));
   const h2 = ep.createTHead().insertRow();
   h2.append(cell("th", "epoch", { scope: "col" }));
   for (const m of model.methods) for (const s of ["w", "b", "J"]) h2.append(cell("th", `${m.label} ${s}`, { scope: "col" }));
@@ -37,7 +37,7 @@ export function renderTable(root, model) {
     for (const m of model.methods) {
       const k = e * m.updates_per_epoch;
       const ok = k <= m.updates;
-      for (const arr of [m.w, m.b, m.loss]) r.append(cell("td", ok ? fmt(arr[k]) : "—"));
+      for (const arr of [m.w, m.b, m.loss]) r.append(cell("td", ok ? signed(arr[k]) : "—"));
     }
   }
   root.append(sum, ep);

@@ -7,27 +7,38 @@ export function updatesPerEpoch(n, b, dropLast) {
   return dropLast ? Math.floor(n / b) : Math.ceil(n / b);
 }
 
+const N_MAX = 1000000;
+
 function mountUpdatesPerEpoch(root, uid) {
   const n0 = Number(root.dataset.n) || 1000, b0 = Number(root.dataset.b || root.dataset.batch) || 32;
   root.replaceChildren();
   root.append(el("p", { class: "widget-title" }, "Try it: updates per epoch"));
   const inputs = el("div", { class: "widget-inputs" });
-  const [ln, inN] = numberInput(`${uid}-n`, "Examples N", n0, 1, 1000000);
-  const [lb, inB] = numberInput(`${uid}-b`, "Batch size B", b0, 1, 1000000);
+  const [ln, inN] = numberInput(`${uid}-n`, "Examples N", n0, 1, N_MAX);
+  const [lb, inB] = numberInput(`${uid}-b`, "Batch size B", b0, 1, N_MAX);
   inputs.append(ln, lb);
   const out = el("dl", { class: "widget-out", "aria-live": "polite" });
   const cells = outCells(out, [["keep", "mini-batch, keep last: ⌈N/B⌉"], ["drop", "drop last: ⌊N/B⌋"],
     ["stochastic", "stochastic (B = 1)"], ["full", "full batch (B = N)"]]);
+  const err = el("p", { class: "field-error", role: "alert", id: `${uid}-err` });
+  inN.setAttribute("aria-describedby", err.id); inB.setAttribute("aria-describedby", err.id);
   const note = el("p", { class: "widget-note", "aria-live": "polite" });
-  root.append(inputs, out, note);
+  root.append(inputs, err, out, note);
+  const whole = (input, lo, hi) => {
+    const v = Number(input.value);
+    return input.value.trim() !== "" && Number.isInteger(v) && v >= lo && v <= hi ? v : null;
+  };
   const render = () => {
-    const n = Math.floor(Number(inN.value)), b = Math.floor(Number(inB.value));
-    const valid = n >= 1 && b >= 1 && b <= n;
-    inN.setAttribute("aria-invalid", String(!(n >= 1)));
-    inB.setAttribute("aria-invalid", String(!(b >= 1 && b <= n)));
-    if (!valid) {
+    // whole numbers only: a fractional B (2.5) is no batch size, and rounding it would hide that
+    const n = whole(inN, 1, N_MAX), b = n === null ? null : whole(inB, 1, n);
+    inN.setAttribute("aria-invalid", String(n === null));
+    inB.setAttribute("aria-invalid", String(n !== null && b === null));
+    const why = n === null ? `N must be a whole number from 1 to ${fmt(N_MAX)}.`
+      : b === null ? `B must be a whole number from 1 to N = ${fmt(n)}.` : "";
+    err.textContent = why;
+    if (why) {
       for (const c of Object.values(cells)) c.textContent = "—";
-      note.textContent = n >= 1 ? `B must be between 1 and N = ${fmt(n)}.` : "N must be at least 1.";
+      note.textContent = "";
       return;
     }
     const keep = updatesPerEpoch(n, b, false), drop = updatesPerEpoch(n, b, true);

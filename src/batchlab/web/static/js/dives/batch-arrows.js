@@ -4,7 +4,7 @@
 // random batches, which only closes in like 1/√k; and P(i ∈ batch) = B/N counted over
 // many epochs (GET /api/dives/batch-arrows). Every number comes from the server.
 import { CONFIG, el, facts, layout } from "../measures.js";
-import { LOOK, fmt } from "../look.js";
+import { LOOK, fmt, signed } from "../look.js";
 import { checkBatch, dataAndBatch, errorLine, legendAbove, liveMeasure, nameOf, SIZES } from "./common.js";
 const GREY = "#5b6472";
 const BATCH = "#7c8796"; // one batch's arrow: quiet, so the means stand out
@@ -48,10 +48,10 @@ async function drawPlane(chart, d) {
   const s = spokes(e.grads.w, e.grads.b), z = zoomBox(d), sq = squareRanges(e.grads.w, e.grads.b);
   const both = (t, legend) => [{ ...t, xaxis: "x", yaxis: "y", showlegend: legend }, { ...t, xaxis: "x2", yaxis: "y2", showlegend: false }];
   const traces = [
-    { ...s, mode: "lines", name: `batch gradients g_k, one epoch (${fmt(K)})`, hoverinfo: "skip", xaxis: "x", yaxis: "y",
+    { ...s, mode: "lines", name: `batch gradients g<sub>k</sub>, one epoch (${fmt(K)})`, hoverinfo: "skip", xaxis: "x", yaxis: "y",
       line: { color: BATCH, width: many ? 0.6 : 1.2 }, opacity: many ? 0.5 : 0.9 },
-    ...both({ x: Array.from(e.grads.w), y: Array.from(e.grads.b), mode: "markers", name: "tip of g_k",
-      marker: { color: BATCH, size: many ? 3 : 6, symbol: "circle" }, hovertemplate: "g_k = (%{x:.3g}, %{y:.3g})<extra></extra>" }, false),
+    ...both({ x: Array.from(e.grads.w), y: Array.from(e.grads.b), mode: "markers", name: "tip of g<sub>k</sub>",
+      marker: { color: BATCH, size: many ? 3 : 6, symbol: "circle" }, hovertemplate: "g<sub>k</sub> = (%{x:.3g}, %{y:.3g})<extra></extra>" }, false),
     { x: Array.from(r.running.w), y: Array.from(r.running.b), mode: "lines", name: `running mean of ${fmt(r.draws)} random batches`,
       xaxis: "x2", yaxis: "y2", line: { color: RANDOM.color, dash: RANDOM.dash, width: 2 }, hoverinfo: "skip" },
     ...both({ x: Array.from(e.running.w), y: Array.from(e.running.b), mode: K > 1 ? "lines+markers" : "markers", name: "running mean over the epoch",
@@ -163,14 +163,14 @@ export function mount(root, uid) {
       `a share ${fmt(inc.mean, 4)} ± ${fmt(inc.spread, 2)} of the time (mean ± s.d. over the N examples): B/N = ${fmt(inc.expected, 4)}, ` +
       `and sampling alone predicts a spread of ${fmt(inc.expected_spread, 2)}.`;
     out.replaceChildren(facts([
-      ["∇J(θ) = (∂J/∂w, ∂J/∂b)", `(${fmt(d.full[0], 4)}, ${fmt(d.full[1], 4)})`],
+      ["∇J(θ) = (∂J/∂w, ∂J/∂b)", `(${signed(d.full[0], 4)}, ${signed(d.full[1], 4)})`],
       [short ? "epoch mean, weighted − ∇J" : "epoch mean − ∇J", gapText(e.gap)],
       [short ? `plain mean of the ${fmt(K)} arrows − ∇J` : "one batch − ∇J, RMS", short ? fmt(e.plain_gap, 3) : fmt(Math.sqrt(d.batch_variance), 3)],
       [`mean of ${fmt(d.random.draws)} random batches − ∇J`, `${fmt(d.random.gap, 2)}`],
     ], { "data-out": "facts" }));
     const arrows = K === 1 ? "a single arrow, the whole dataset, which is ∇J(θ) itself" :
       `${fmt(K)} arrows${short ? `, the last from a short batch of ${fmt(last)}` : ""}`;
-    note.textContent = `${nameOf(d.dataset)}, N = ${fmt(d.n)}, ${d.model} model, at θ = (${fmt(d.theta[0], 3)}, ${fmt(d.theta[1], 3)}), ` +
+    note.textContent = `${nameOf(d.dataset)}, N = ${fmt(d.n)}, ${d.model} model, at θ = (${signed(d.theta[0], 3)}, ${signed(d.theta[1], 3)}), ` +
       `the race's mini-batch start, which stays fixed: nothing is trained here. One shuffled epoch with B = ${fmt(d.b)} gives ${arrows}. ` +
       `Each grey arrow is one batch's gradient; the green trail is their running mean, weighted by batch size, and it ends on ∇J(θ). ` +
       `The orange trail averages ${fmt(d.random.draws)} independent batches (each from a fresh shuffle): it only closes in like 1/√k, ` +

@@ -4,7 +4,7 @@
 // the step drawn on the loss surface next to the full-batch step. "Take this step" moves
 // θ there and draws a fresh batch, so a short path builds up one written-out step at a time.
 import { LOOK, fmt } from "../look.js";
-import { CONFIG, el, getTyped, layout, plotlyReady, whenVisible } from "../measures.js";
+import { CONFIG, el, getTyped, layout, plotlyReady, richText, whenVisible } from "../measures.js";
 import { batchURL, bindRows, datasetSelect, gap, math, mml, num, partial, rowControls } from "./batch-rows.js";
 
 const MINUS = "\u2212";
@@ -141,7 +141,7 @@ async function drawSurface(chart, data, d, path) {
   const traces = [
     { type: "contour", x: Array.from(g.w), y: Array.from(g.b), z: g.loss, showscale: false, hoverinfo: "skip", name: "J(w, b)",
       contours: { coloring: "lines", ...levels(g, xr, yr) }, colorscale: [[0, "#6b7280"], [1, "#c7ccd4"]], line: { width: 1 } },
-    { x: [data.minimum.w], y: [data.minimum.b], mode: "markers", name: "minimum of J", marker: { symbol: "x", size: 10, color: "#1b2330" }, hoverinfo: "name" },
+    { x: [data.minimum.w], y: [data.minimum.b], mode: "markers", name: "minimum of J", marker: { symbol: "star", size: 13, color: "#1b2330" }, hoverinfo: "name" },
     { x: pw.slice(0, -1), y: pb.slice(0, -1), mode: "lines+markers", name: "steps taken", showlegend: path.length > 1,
       line: { color: LOOK.mini.color, width: 1.5 }, marker: { size: 5, color: LOOK.mini.color }, hoverinfo: "skip" },
     { x: [w, d.full_next[0]], y: [b, d.full_next[1]], mode: "lines+markers", name: "full-batch step, same η", hoverinfo: "skip",
@@ -221,7 +221,7 @@ export function mount(root, uid) {
         ["J after a full-batch step", d.full_loss_after], ["batch loss J_B: before → after", null]]) {
         const div = el("div"); const dd = el("dd");
         dd.textContent = v === null ? `${digits(d.batch_loss)} → ${digits(d.batch_loss_after)}` : digits(v);
-        div.append(el("dt", {}, label), dd); out.append(div);
+        div.append(el("dt", {}, richText(label)), dd); out.append(div); // J_B: a real subscript
       }
       const better = d.loss_after < d.loss_before;
       note.textContent = `${allDigits ? "Numbers are written in full" : "Numbers are shown to 3 decimals"}; ` +

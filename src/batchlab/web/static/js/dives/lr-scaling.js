@@ -118,7 +118,7 @@ export function mount(root, uid) {
         text: sub(`kη = 2/λ_max (k ≈ ${fmt(lim, 3)})`), font: { size: 10, color: LIMIT }, bgcolor: "rgba(255,255,255,0.85)" });
     }
     const ticks = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64].filter((t) => t < never * 0.7);
-    const lay = layout("factor k (batch kB; log)", "examples ÷ base's", {
+    const lay = layout("factor k (batch kB; log)", "examples to target ÷ base run's", {
       xaxis: { type: "log", tickvals: ks, ticktext: ks.map(String), range: [Math.log10(ks[0] / 1.4), Math.log10(Math.max(kMax, lim < kMax * 1.5 ? lim : 0) * 1.4)] },
       yaxis: { type: "log", tickvals: [...ticks, never, blown], ticktext: [...ticks.map(String), "budget<br>out", "diverged"],
         range: [Math.log10(0.2), Math.log10(blown * 1.5)] },

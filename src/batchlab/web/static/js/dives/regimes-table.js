@@ -2,8 +2,8 @@
 // (/api/dives/regimes): examples per update, updates per epoch, the exact gradient noise
 // tr Cov(g_B) = (N−B)/(B(N−1))·tr Σ at the race's start with a sampled estimate beside it,
 // the measured time per update, and the role each regime plays in practice.
-import { el, getTyped, select, whenVisible } from "../measures.js";
-import { fmt } from "../look.js";
+import { el, getTyped, richText, select, whenVisible } from "../measures.js";
+import { fmt, signed } from "../look.js";
 import { fmtTime } from "./cost-dial.js";
 import { DATASETS, datasetName } from "./common.js";
 const GLYPH = { full: "●", mini: "■", stochastic: "▲" }; // the race's markers: shape, not only colour
@@ -37,7 +37,7 @@ function table(d) {
     `${datasetName(d.dataset)}, N = ${fmt(d.n)}; noise at the race's full-batch start, where tr Σ = ${fmt(d.trace_sigma, 4)}`));
   const head = el("tr");
   for (const h of ["Regime", "Examples per update", "Updates per epoch", "Gradient noise tr Cov(g_B)", "Typical role"]) {
-    head.append(el("th", { scope: "col" }, h));
+    head.append(el("th", { scope: "col" }, richText(h))); // g_B with a real subscript
   }
   const thead = el("thead"); thead.append(head);
   const body = el("tbody");
@@ -67,7 +67,7 @@ function check(d) {
   if (i < 0) return "";
   const diff = d.sampled[i] - d.exact[i], z = diff / d.sampled_se[i];
   return `Check at B = 32: the formula gives tr Cov(g_B) = ${fmt(d.exact[i], 4)}; ${fmt(d.draws)} random batches give ` +
-    `${fmt(d.sampled[i], 4)} (a difference of ${fmt(100 * diff / d.exact[i], 2).replace("-", "−")}%, ${fmt(Math.abs(z), 2)} standard errors).`;
+    `${fmt(d.sampled[i], 4)} (a difference of ${signed(100 * diff / d.exact[i], 2)}%, ${fmt(Math.abs(z), 2)} standard errors).`;
 }
 
 function trend(d) {
@@ -95,7 +95,7 @@ export function mount(root, uid) {
     try {
       const d = await getTyped(`/api/dives/regimes?dataset=${encodeURIComponent(dataset)}`);
       holder.replaceChildren(table(d));
-      checkLine.textContent = check(d);
+      checkLine.replaceChildren(richText(check(d)));
       note.textContent = trend(d);
       root.dataset.drawn = "1";
     } catch (err) {

@@ -2,8 +2,8 @@
 // every epoch (GET /api/dives/sorted-data): loss per update, share of class 1 per batch,
 // both paths on the loss surface, cosines between consecutive batch gradients, and the
 // server's check that the engine's paths equal a plain NumPy replay of the same batches.
-import { CONFIG, el, layout, numberInput, select } from "../measures.js";
-import { fmt } from "../look.js";
+import { CONFIG, el, equalAxes, layout, mapHeight, numberInput, select } from "../measures.js";
+import { fmt, signed } from "../look.js";
 import { checkBatch, epochsOf, errorLine, legendAbove, liveMeasure, SIZES, startAndMinimum, surface } from "./common.js";
 
 const RUNS = {
@@ -47,7 +47,10 @@ async function drawPaths(chart, d) {
       marker: { color: s.color, symbol: s.symbol, size: 9, line: { color: "#fff", width: 1 } }, hovertemplate: "w %{x:.3f}, b %{y:.3f}<extra></extra>" });
   }
   traces.push(...startAndMinimum(d));
-  const lay = legendAbove(layout("weight w", "bias b"), 350, chart.clientWidth < 520 ? 76 : 40);
+  // equal scale: a swing in b looks as large as the same swing in w
+  const top = chart.clientWidth < 520 ? 76 : 40, ratio = (g.b.at(-1) - g.b[0]) / (g.w.at(-1) - g.w[0]);
+  const lay = legendAbove(equalAxes(layout("weight w", "bias b", { xaxis: { range: [g.w[0], g.w.at(-1)] },
+    yaxis: { range: [g.b[0], g.b.at(-1)] } })), mapHeight(chart, ratio, { extra: top + 52, lo: 200 }), top);
   await window.Plotly.react(chart, traces, lay, CONFIG);
 }
 
@@ -100,9 +103,9 @@ export function mount(root, uid) {
     const min = d.minimum.loss, so = d.sorted, sh = d.shuffled, upe = d.updates_per_epoch;
     const pure = pureBatches(so, upe), pureSh = pureBatches(sh, upe);
     const put = (key, a, b) => { cells[key][0].textContent = a; cells[key][1].textContent = b; };
-    put("cos", fmt(so.mean_cosine, 3), fmt(sh.mean_cosine, 3));
+    put("cos", signed(so.mean_cosine, 3), signed(sh.mean_cosine, 3));
     put("pure", `${pure} of ${upe}`, `${pureSh} of ${upe}`);
-    put("end", fmt(so.loss.at(-1) - min, 3), fmt(sh.loss.at(-1) - min, 3));
+    put("end", signed(so.loss.at(-1) - min, 3), signed(sh.loss.at(-1) - min, 3));
     const ok = d.replay_gap < 1e-9;
     check.textContent = `${ok ? "✓" : "✗"} Check: a plain NumPy loop over the same batches reproduces both engine paths; ` +
       `largest difference ${fmt(d.replay_gap, 2)}.`;
@@ -111,12 +114,12 @@ export function mount(root, uid) {
       `B = ${d.b}, η = ${d.lr}, ${d.epochs} epoch${d.epochs === 1 ? "" : "s"} of ${upe} update${upe === 1 ? "" : "s"}, both from (w, b) = (0, 0). `;
     note.textContent = intro + (upe === 1
       ? `With B = N the one batch of each epoch is the whole training set, so the order of the examples cannot matter: ` +
-        `both runs take the same full-batch step every epoch and end at the same J − J* = ${fmt(so.loss.at(-1) - min, 3)} ` +
-        `(shuffled: ${fmt(sh.loss.at(-1) - min, 3)}). Make B smaller to see sorting hurt.`
+        `both runs take the same full-batch step every epoch and end at the same J − J* = ${signed(so.loss.at(-1) - min, 3)} ` +
+        `(shuffled: ${signed(sh.loss.at(-1) - min, 3)}). Make B smaller to see sorting hurt.`
       : `Read in order, ${pure} of the ${upe} batches of every epoch hold a single class (shuffled: ${pureSh}), so the pushes repeat: ` +
-        `mean cosine ${fmt(so.mean_cosine, 3)} between consecutive batch gradients against ${fmt(sh.mean_cosine, 3)} when shuffled. ` +
-        `The sorted run swings in b each epoch and ends each epoch where the last class pulled it: J − J* = ${fmt(so.loss.at(-1) - min, 3)} ` +
-        `versus ${fmt(sh.loss.at(-1) - min, 3)} shuffled.`);
+        `mean cosine ${signed(so.mean_cosine, 3)} between consecutive batch gradients against ${signed(sh.mean_cosine, 3)} when shuffled. ` +
+        `The sorted run swings in b each epoch and ends each epoch where the last class pulled it: J − J* = ${signed(so.loss.at(-1) - min, 3)} ` +
+        `versus ${signed(sh.loss.at(-1) - min, 3)} shuffled.`);
   };
 
   const { soon, reshuffle } = liveMeasure(root, note, "/api/dives/sorted-data", { read, draw });
