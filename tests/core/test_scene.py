@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from batchlab.core.scene import RECOMMENDED, SceneSpec, build, roughness, span
+from batchlab.core.scene import RECOMMENDED, WIDE, SceneSpec, build, roughness, span
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +81,12 @@ def test_spec_errors_name_the_field(values, msg):
 def test_from_mapping_coerces_strings():
     s = SceneSpec.from_mapping({"n": "200", "lr": "0.25", "drop_last": "true"})
     assert (s.n, s.lr, s.drop_last) == (200, 0.25, True)
+
+
+@pytest.mark.parametrize("dataset", sorted(RECOMMENDED))
+def test_landscape_box_is_landscape_shaped_and_holds_starts_and_minimum(dataset):
+    s = build(SceneSpec.for_dataset(dataset))
+    g = s.grid
+    assert g.w[-1] - g.w[0] >= WIDE * (g.b[-1] - g.b[0]) * (1 - 1e-12)
+    for p in [s.minimum] + [m.trajectory.params[0] for m in s.methods]:
+        assert g.w[0] < p[0] < g.w[-1] and g.b[0] < p[1] < g.b[-1]

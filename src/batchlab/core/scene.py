@@ -151,6 +151,8 @@ METHODS: tuple[MethodStyle, ...] = (
     MethodStyle("stochastic", "Stochastic", (1.0, 0.2)),
 )
 REACH = 2.5
+WIDE = 1.4  # the landscape box is at least this many times wider (in w) than tall (in b):
+# drawn at equal scale, it then fills the page's landscape-shaped figure
 RUNAWAY = 1e4  # |w| or |b| beyond this counts as diverged (the landscape spans ~10)
 
 
@@ -220,7 +222,8 @@ def build(spec: SceneSpec) -> Scene:
 
 
 def _bounds(minimum: np.ndarray, runs: list[MethodRun]) -> tuple[tuple[float, float], ...]:
-    """A box around the starts and the minimum, grown to hold the paths (up to 1.5×)."""
+    """A box around the starts and the minimum, grown to hold the paths (up to 1.5×), then
+    widened in w to at least ``WIDE`` times its height."""
     pts = np.vstack([minimum] + [r.trajectory.params[0] for r in runs])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = 0.15 * (hi - lo)
@@ -231,7 +234,8 @@ def _bounds(minimum: np.ndarray, runs: list[MethodRun]) -> tuple[tuple[float, fl
     width = hi - lo
     lo = np.maximum(np.minimum(lo, p_lo - 0.05 * width), lo - 0.25 * width)
     hi = np.minimum(np.maximum(hi, p_hi + 0.05 * width), hi + 0.25 * width)
-    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+    grow = max(0.0, WIDE * (hi[1] - lo[1]) - (hi[0] - lo[0])) / 2  # widen w about its middle
+    return (float(lo[0] - grow), float(hi[0] + grow)), (float(lo[1]), float(hi[1]))
 
 
 def roughness(traj: Trajectory) -> float:
