@@ -151,7 +151,7 @@ METHODS: tuple[MethodStyle, ...] = (
     MethodStyle("stochastic", "Stochastic", (1.0, 0.2)),
 )
 REACH = 2.5
-WIDE = 1.4  # the landscape box is at least this many times wider (in w) than tall (in b):
+WIDE = 1.3  # the landscape box is at least this many times wider (in w) than tall (in b):
 # drawn at equal scale, it then fills the page's landscape-shaped figure
 RUNAWAY = 1e4  # |w| or |b| beyond this counts as diverged (the landscape spans ~10)
 
