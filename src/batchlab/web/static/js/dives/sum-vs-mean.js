@@ -75,6 +75,24 @@ async function drawLoss(chart, d) {
   await window.Plotly.react(chart, traces, lay, CONFIG);
 }
 
+async function drawGap(chart, d) {
+  const upe = d.updates_per_epoch, gaps = Array.from(d.gaps), s = RUNS.sum_scaled;
+  // row k: after update k (row 0: the common start)
+  const traces = [{ x: gaps.map((_, k) => k / upe), y: gaps, mode: "lines", name: "averaged vs summed with η/B",
+    line: { color: s.color, width: 2, shape: "hv" }, hovertemplate: "update %{customdata}: largest difference %{y:.3g}<extra></extra>",
+    customdata: gaps.map((_, k) => k) }];
+  const lay = layout("epochs (one point per update)", "largest coordinate difference", {
+    xaxis: { range: [0, d.epochs], dtick: d.epochs > 5 ? 2 : 1 }, yaxis: { rangemode: "tozero", exponentformat: "power" },
+  });
+  lay.height = 220;
+  lay.showlegend = false;
+  if (d.first_split !== null) {
+    lay.annotations = [{ x: d.first_split / upe, y: gaps[d.first_split], text: `update ${fmt(d.first_split)}: the short batch of ${fmt(d.split_size)}`,
+      showarrow: true, ax: 50, ay: -24, arrowcolor: s.color, font: { size: 11 }, bgcolor: "rgba(255,255,255,0.85)" }];
+  }
+  await window.Plotly.react(chart, traces, lay, CONFIG);
+}
+
 export function mount(root, uid) {
   const title = root.getAttribute("aria-label") || "Measured: summing per-example gradients instead of averaging them";
   root.replaceChildren();
@@ -92,8 +110,9 @@ export function mount(root, uid) {
   const out = el("div", { class: "sm-facts" });
   const pathChart = el("div", { class: "measure-chart sm-chart", role: "img", "aria-label": "The three paths of (w, b) on the contours of the loss" });
   const lossChart = el("div", { class: "measure-chart sm-chart", role: "img", "aria-label": "Loss gap J − J* after every update for the three runs" });
+  const gapChart = el("div", { class: "measure-chart", role: "img", "aria-label": "Largest difference between the averaged run and the summed run with η/B after every update" });
   const note = el("p", { class: "widget-note", "aria-live": "polite" }, "Measuring…");
-  root.append(el("p", { class: "widget-title" }, title), inputs, err, check, out, pathChart, lossChart, note);
+  root.append(el("p", { class: "widget-title" }, title), inputs, err, check, out, pathChart, gapChart, lossChart, note);
 
   const read = () => {
     const n = SIZES[inD.value], lr = inL.value === "" ? null : Number(inL.value);
@@ -113,6 +132,7 @@ export function mount(root, uid) {
   const draw = async (d) => {
     if (inL.value === "") inL.value = String(d.lr);
     await drawPaths(pathChart, d);
+    await drawGap(gapChart, d);
     await drawLoss(lossChart, d);
     const min = d.minimum.loss, raw = d.sum_raw, m = d.mean, upe = d.updates_per_epoch;
     const same = d.first_split === null;
@@ -137,7 +157,7 @@ export function mount(root, uid) {
     note.textContent = `${nameOf(d.dataset)}, N = ${fmt(d.n)}, ${d.model} model, B = ${fmt(d.b)}, ${d.epochs} epoch${d.epochs === 1 ? "" : "s"} of ${fmt(upe)} updates` +
       `${d.short ? ` (the last holds ${fmt(d.short)} examples)` : ""}, all three runs from the race's mini-batch start on the same shuffled batches. ` +
       `The blue band (averaged, η = ${fmt(d.lr)}) and the dark dashed line (summed, η/B = ${fmt(d.sum_scaled.lr, 4)}) lie on top of each other` +
-      (same ? ". " : ` until update ${fmt(d.first_split)}, the first short batch; after it they drift apart by up to ${fmt(d.gap, 2)}. `) +
+      (same ? "; the middle chart stays at 0. " : ` until update ${fmt(d.first_split)}, the first short batch; the middle chart shows how far apart every short batch pushes them (up to ${fmt(d.gap, 2)}). `) +
       (d.b === 1 ? "With B = 1 summing and averaging are the same thing, so all three runs agree. " :
         raw.diverged_at !== null ? `Summed with the same η, every step is ${fmt(d.b)} times longer: the red dotted run overshoots and blows up (|θ| past 10⁶ at update ${fmt(raw.diverged_at)}). ` :
           `Summed with the same η, every step is ${fmt(d.b)} times longer: the red dotted run takes a different path (up to ${fmt(d.raw_gap, 3)} away) and ends elsewhere. `) +
