@@ -10,6 +10,7 @@ from pathlib import Path
 
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
@@ -18,7 +19,7 @@ from batchlab.lesson.render import load_lesson
 from batchlab.web import dives
 from batchlab.web import experiments as experiments_data
 from batchlab.web.assets import lazy_blob, plotly_js
-from batchlab.web.errors import FieldError, field_error_handler
+from batchlab.web.errors import FieldError, field_error_handler, validation_error_handler
 from batchlab.web.routes import api, experiments, pages, vendor
 from batchlab.web.scenes import SceneCache
 from batchlab.web.settings import Settings
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scene_cache = cache
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_exception_handler(FieldError, field_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(api.make_router(cache, settings.static_max_age))
     app.include_router(experiments.make_router(settings.max_concurrent_builds))
     for router in dives.make_routers(settings.max_concurrent_builds):

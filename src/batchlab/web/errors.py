@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 
@@ -30,3 +33,32 @@ async def field_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """422 with FastAPI's error shape, so the page reads both kinds the same way."""
     assert isinstance(exc, FieldError)
     return JSONResponse({"detail": [detail(exc.field, str(exc))]}, status_code=422)
+
+
+_BOUNDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "more than"),
+           "less_than_equal": ("le", "at most"), "less_than": ("lt", "less than")}
+
+
+def plain(error: dict[str, Any]) -> str:
+    """A validation error in the project's words: '<field> must be at least 1, got 0'."""
+    field = str(error.get("loc", ["", "query"])[-1])
+    got = str(error.get("input"))[:40]  # echo at most 40 characters of what was sent
+    kind = str(error.get("type", ""))
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        return f"{field} must be {words} {error.get('ctx', {}).get(key)}, got {got}"
+    if kind in ("int_parsing", "int_from_float"):
+        return f"{field} must be a whole number, got {got!r}"
+    if kind in ("float_parsing", "finite_number"):
+        return f"{field} must be a finite number, got {got!r}"
+    if kind == "literal_error":
+        return f"{field} must be {error.get('ctx', {}).get('expected')}, got {got!r}"
+    return f"{field}: {error.get('msg', 'invalid value')}"
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 for query parameters, each message rewritten by ``plain``."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": plain(e)}
+              for e in exc.errors()]
+    return JSONResponse({"detail": errors}, status_code=422)

@@ -1,0 +1,26 @@
+"""422 messages in plain words: the field, what it must be, and what was sent."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("/api/scene?batch_size=0", "batch_size must be at least 1, got 0"),
+    ("/api/scene?epochs=500", "epochs must be at most 200, got 500"),
+    ("/api/scene?lr=abc", "lr must be a finite number, got 'abc'"),
+    ("/api/scene?seed=1.5", "seed must be a whole number, got '1.5'"),
+    ("/api/scene?schedule=warmup", "schedule must be 'cosine', 'constant' or 'step', got 'warmup'"),
+    ("/api/dives/sum-vs-mean?b=0", "b must be at least 1, got 0"),
+])
+def test_validation_messages_name_field_range_and_value(client: TestClient, query: str,
+                                                        message: str) -> None:
+    r = client.get(query)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["msg"] == message
+
+
+def test_echo_of_what_was_sent_is_short(client: TestClient) -> None:
+    msg = client.get("/api/scene?dataset=" + "x" * 10_000).json()["detail"][0]["msg"]
+    assert msg.startswith("dataset must be 'synthetic'") and len(msg) < 200
