@@ -34,7 +34,7 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
                    help=f"epochs (default: the dataset's recommended, {d.epochs} for synthetic)")
     p.add_argument("--seed", type=int_in(*lim("seed")), default=0)
     p.add_argument("--schedule", choices=RACE_SCHEDULES, default="cosine",
-                   help="step size: cosine decay to ~0, constant, or halved every 100 updates")
+                   help="step size: cosine decay to ~0 over each method's updates, or constant")
     p.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
     p.add_argument("--drop-last", action="store_true")
     p.add_argument("--json", action="store_true", help="print the whole scene as JSON")

@@ -88,3 +88,12 @@ def test_a_schedule_is_refused() -> None:
     cfg = RunConfig(5, 0.1, 1, START, schedule=Schedule("cosine"))
     with pytest.raises(ValueError, match="schedule"):
         compare_reductions(LINEAR, data, cfg, np.random.default_rng(0))
+
+
+def test_numpy_check_follows_the_summed_run_even_past_a_short_batch() -> None:
+    data = synthetic_regression(np.random.default_rng(0), 200)
+    c = compare_reductions(LINEAR, data, RunConfig(32, 0.2, 3, START), np.random.default_rng(4))
+    assert c.first_split == 7 and c.gap > 1e-6  # 200 = 6·32 + 8: update 7 is short
+    assert c.replay_gap <= MATCH  # the NumPy loop of the summed update still matches
+    np.testing.assert_allclose(summed_loop(LINEAR, data, c.plan, 0.2 / 32, c.sum_scaled.updates),
+                               c.sum_scaled.params, atol=1e-12, rtol=0)

@@ -47,7 +47,7 @@ def test_meta_agrees_with_core(client: TestClient) -> None:
     assert m["recommended"] == RECOMMENDED
     assert m["limits"]["batch_size"] == {"low": 1, "high": 5000}
     assert [x["key"] for x in m["methods"]] == ["full", "mini", "stochastic"]
-    assert m["schedules"] == ["cosine", "constant", "step"] and "shuffle" in m["samplings"]
+    assert m["schedules"] == ["cosine", "constant"] and "shuffle" in m["samplings"]
 
 
 def test_dataset_literal_matches_core() -> None:
@@ -152,6 +152,7 @@ def test_same_seed_same_paths(client: TestClient) -> None:
     ("seed=-1", "seed"),
     ("schedule=zigzag", "schedule"),
     ("schedule=warmup", "schedule"),  # the race has no warm-up length to go with it
+    ("schedule=step", "schedule"),  # counted in each method's own updates: not comparable
     ("bogus=1", "bogus"),
     ("format=xml", "format"),
 ])

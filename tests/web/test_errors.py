@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
     ("/api/scene?epochs=500", "epochs must be at most 200, got 500"),
     ("/api/scene?lr=abc", "lr must be a finite number, got 'abc'"),
     ("/api/scene?seed=1.5", "seed must be a whole number, got '1.5'"),
-    ("/api/scene?schedule=warmup", "schedule must be 'cosine', 'constant' or 'step', got 'warmup'"),
+    ("/api/scene?schedule=warmup", "schedule must be 'cosine' or 'constant', got 'warmup'"),
     ("/api/dives/sum-vs-mean?b=0", "b must be at least 1, got 0"),
 ])
 def test_validation_messages_name_field_range_and_value(client: TestClient, query: str,

@@ -5,7 +5,7 @@ With the summed loss the step is η_sum·Σ_{i∈B} g_i = (η_sum·B)·g_B, so s
 order: averaged with η, summed with η/B (the same path up to rounding) and summed with
 η (every step B times longer, which diverges or lands elsewhere). A short last batch
 breaks the match: summed with η/B, its step is scaled by |B_k|/B instead of 1. The
-engine's summed path is also checked against a plain NumPy loop of the averaged update
+engine's summed path is also checked against a plain NumPy loop of the same summed update
 (``core.ordering.replay``: a second implementation, with its own rounding).
 """
 
@@ -37,12 +37,12 @@ class ReductionComparison:
     mean: Trajectory
     sum_scaled: Trajectory
     sum_raw: Trajectory
-    replay: np.ndarray  # NumPy, averaged with η, as many updates as ``sum_scaled`` made
+    replay: np.ndarray  # NumPy, summed with η/B, as many updates as ``sum_scaled`` made
 
     @property
     def replay_gap(self) -> float:
         """Largest difference between the engine's summed-with-η/B path and the NumPy
-        averaged one: the equivalence checked across two implementations."""
+        loop of the same update: the engine checked by a second implementation."""
         return float(np.abs(self.replay - self.sum_scaled.params).max())
 
     @property
@@ -71,13 +71,15 @@ class ReductionComparison:
         return float(path_gaps(self.mean, self.sum_raw).max())
 
 
-def averaged_replay(model: Model, data: Dataset, plan: EpochPlan, lr: float,
-                    start: tuple[float, float], updates: int) -> np.ndarray:
-    """θ ← θ − η·(mean gradient of the batch) by plain NumPy for the first ``updates``
-    batches (row 0: the start): the averaged convention, computed outside the engine."""
+def summed_replay(model: Model, data: Dataset, plan: EpochPlan, lr: float,
+                  start: tuple[float, float], updates: int) -> np.ndarray:
+    """θ ← θ − (η/B)·(sum of the batch's gradients) by plain NumPy for the first
+    ``updates`` batches (row 0: the start): the summed convention, computed outside the
+    engine (a mean-gradient step with η·|batch|/B is the same step)."""
     first = EpochPlan(plan.n, plan.batch_size, plan.order, plan.starts[:updates],
                       plan.ends[:updates], plan.epoch[:updates])
-    path, _ = replay(model, data, first, np.full(updates, lr), start)
+    sizes = (first.ends - first.starts).astype(np.float64)
+    path, _ = replay(model, data, first, lr * sizes / plan.batch_size, start)
     return path
 
 
@@ -91,5 +93,5 @@ def compare_reductions(model: Model, data: Dataset, config: RunConfig,
     scaled = replace(config, reduction="sum", lr=config.lr / config.batch_size)
     raw = replace(config, reduction="sum")
     by_mean, by_sum, by_raw = (run_plan(model, data, c, plan) for c in (mean, scaled, raw))
-    path = averaged_replay(model, data, plan, config.lr, config.start, by_sum.updates)
+    path = summed_replay(model, data, plan, config.lr, config.start, by_sum.updates)
     return ReductionComparison(by_mean, by_sum, by_raw, path)

@@ -37,7 +37,7 @@ class SceneQuery(BaseModel):
     seed: int = Field(0, ge=_lo("seed"), le=_hi("seed"))
     data_seed: int = Field(0, ge=_lo("data_seed"), le=_hi("data_seed"))
     schedule: RaceSchedule = Field("cosine", description="step-size schedule: cosine "
-                                   "decay to ~0, constant, or halved every 100 updates")
+                                   "decay to ~0 over each method's updates, or constant")
     sampling: Sampling = "shuffle"
     drop_last: bool = False
     resolution: int = Field(61, ge=_lo("resolution"), le=_hi("resolution"))

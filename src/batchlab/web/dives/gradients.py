@@ -163,7 +163,8 @@ def make_router(answer: Answer) -> APIRouter:
         """Three runs on one batch order from the race's mini-batch start: averaged loss
         with η, summed with η/B, summed with η. ``gaps``/``gap``: largest coordinate
         difference between the first two paths after each update / overall;
-        ``replay_gap``: the averaged engine path against a NumPy loop summing with η/B;
+        ``replay_gap``: the engine's summed-with-η/B path against a NumPy loop of the
+        same update;
         ``first_split``: first update where they differ by more than 1e-12 (a short last
         batch); the summed-with-η run stops where it diverges."""
         _check_b(dataset, b)

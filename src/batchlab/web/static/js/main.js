@@ -90,7 +90,7 @@ const DATASET_NAMES = { synthetic: "Synthetic", "synthetic-classification": "Syn
   "breast-cancer": "Breast cancer" };
 const valueText = (f, v) => (f === "dataset" ? DATASET_NAMES[v] || String(v) : typeof v === "number" ? fmt(v) : String(v));
 // The schedule as the figure's subtitle says it (the scene's Schedule: no warm-up steps; step = ×0.5 every 100 updates).
-const SCHEDULE_TEXT = { constant: "constant", cosine: "cosine decay", step: "halved every 100 updates" };
+const SCHEDULE_TEXT = { constant: "constant", cosine: "cosine decay" };
 
 /** A value the link's field may fall back to: the dataset's recommended one where it has
  *  one, else the default, kept within what the rest of the scene allows. */

@@ -6,7 +6,7 @@ const METHODS = ["full", "mini", "stochastic"];
 const AXES = ["examples", "updates"];
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 // The API's choices for the text fields (the metadata sends them; these are fallbacks).
-export const SCHEDULES = ["cosine", "constant", "step"];
+export const SCHEDULES = ["cosine", "constant"];
 export const SAMPLINGS = ["shuffle", "sequential", "replacement"];
 
 /** The values a text field of the scene may take; null where any value goes. */

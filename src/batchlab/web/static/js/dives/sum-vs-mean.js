@@ -2,7 +2,7 @@
 // (GET /api/dives/sum-vs-mean): the averaged loss with η, the summed loss with η/B (the
 // same path), and the summed loss with η (every step B times longer). Paths on the loss
 // surface, J − J* per update, and the server's checks: the largest difference between the
-// first two paths, and a NumPy replay of the summed run against the engine's averaged one.
+// first two paths, and a NumPy loop of the summed-with-η/B update against the engine's summed run.
 import { CONFIG, el, facts, layout, select } from "../measures.js";
 import { fmt } from "../look.js";
 import {
@@ -140,7 +140,7 @@ export function mount(root, uid) {
     check.dataset.ok = String(same);
     if (same) {
       check.textContent = `✓ The averaged run with η and the summed run with η/B coincide: largest difference ${small(d.gap)} ` +
-        `over ${fmt(m.updates)} updates; a plain NumPy loop of the averaged update matches the engine's summed path to ${small(d.replay_gap)}.`;
+        `over ${fmt(m.updates)} updates; a plain NumPy loop of the summed update matches the engine's summed path to ${small(d.replay_gap)}.`;
     } else {
       check.textContent = `The paths split after update ${fmt(d.first_split)}: that update used the short last batch of ${fmt(d.split_size)} examples, ` +
         `and summed with η/B its step is ${fmt(d.split_size)}/${fmt(d.b)} of the averaged one. Drop the short batch, or choose a B that divides ` +
@@ -150,7 +150,7 @@ export function mount(root, uid) {
       d.b === 1 ? "same path (B = 1)" : `J − J* = ${fmt(raw.loss[raw.updates] - min, 3)} at the end`;
     out.replaceChildren(facts([
       ["averaged vs summed with η/B: largest difference", small(d.gap)],
-      ["NumPy averaged loop vs engine's summed run", small(d.replay_gap)],
+      ["check: NumPy summed loop vs engine's summed run", small(d.replay_gap)],
       ["averaged, η: J − J* at the end", fmt(m.loss[m.updates] - min, 3)],
       [`summed with η: steps ${fmt(d.b)}× longer`, rawEnd],
     ], { "data-out": "facts" }));
