@@ -8,7 +8,10 @@ from fastapi.testclient import TestClient
 
 @pytest.mark.parametrize(("query", "message"), [
     ("/api/scene?batch_size=0", "batch_size must be at least 1, got 0"),
-    ("/api/scene?epochs=500", "epochs must be at most 200, got 500"),
+    ("/api/scene?epochs=500", "epochs must be between 1 and 50 for n=1000 (epochs × n ≤ 50000), "
+                              "got 500"),  # the limit that holds for this n, at once
+    ("/api/scene?n=100&epochs=300", "epochs must be between 1 and 200, got 300"),
+    ("/api/scene?batch_size=abc", "batch_size must be a whole number, got 'abc'"),
     ("/api/scene?lr=abc", "lr must be a finite number, got 'abc'"),
     ("/api/scene?seed=1.5", "seed must be a whole number, got '1.5'"),
     ("/api/scene?schedule=warmup", "schedule must be 'cosine' or 'constant', got 'warmup'"),

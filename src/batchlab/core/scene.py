@@ -66,8 +66,12 @@ class SceneSpec:
     def __post_init__(self) -> None:
         for name, lim in LIMITS.items():
             v = getattr(self, name)
-            if not (isinstance(v, int | float) and np.isfinite(v) and lim.low <= v <= lim.high):
-                raise ValueError(f"{name} must be between {lim.low:g} and {lim.high:g}, got {v}")
+            high, why = lim.high, ""
+            if name == "epochs" and MAX_EXAMPLES_PROCESSED // self.n < high:  # n checked above
+                high = MAX_EXAMPLES_PROCESSED // self.n
+                why = f" for n={self.n} (epochs × n ≤ {MAX_EXAMPLES_PROCESSED})"
+            if not (isinstance(v, int | float) and np.isfinite(v) and lim.low <= v <= high):
+                raise ValueError(f"{name} must be between {lim.low:g} and {high:g}{why}, got {v}")
         if self.dataset not in RECOMMENDED:
             raise ValueError(f"dataset must be one of {', '.join(RECOMMENDED)}, "
                              f"got {self.dataset!r}")
@@ -82,10 +86,6 @@ class SceneSpec:
                              f"got {self.sampling!r}")
         if self.batch_size > self.n:
             raise ValueError(f"batch_size must be between 1 and n={self.n}, got {self.batch_size}")
-        if self.epochs * self.n > MAX_EXAMPLES_PROCESSED:
-            raise ValueError(f"epochs must be between 1 and {MAX_EXAMPLES_PROCESSED // self.n} "
-                             f"for n={self.n} (epochs × n ≤ {MAX_EXAMPLES_PROCESSED}), "
-                             f"got {self.epochs}")
 
     @classmethod
     def for_dataset(cls, dataset: str = "synthetic", **values: Any) -> SceneSpec:

@@ -51,7 +51,7 @@ FLAT_BASIN = FlatBasinSetup()
 @dataclass(frozen=True)
 class CriticalSetup:
     """Per task: the target (fraction of the start's gap), the rates tried (a log grid over
-    three decades up to just below 2/λ_max, plus 1/λ_max itself) and the seeds. The best
+    3.5 decades up to just below 2/λ_max, plus 1/λ_max itself) and the seeds. The best
     rate per B is a minimum over noisy means, so few seeds or a coarse grid make the curve
     jagged; the linear runs are cheap, so they get a fine grid and many seeds."""
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from batchlab.core.batching import Sampling
-from batchlab.core.scene import LIMITS, RaceSchedule
+from batchlab.core.scene import LIMITS, MAX_EXAMPLES_PROCESSED, RaceSchedule
 
 Dataset = Literal["synthetic", "synthetic-classification", "diabetes", "breast-cancer"]
 """The keys of ``core.scene.RECOMMENDED`` (a test keeps the two equal)."""
@@ -32,8 +32,9 @@ class SceneQuery(BaseModel):
     batch_size: int = Field(32, ge=_lo("batch_size"), le=_hi("batch_size"))
     lr: float | None = Field(None, ge=_lo("lr"), le=_hi("lr"), allow_inf_nan=False,
                              description="learning rate (default: the dataset's recommended)")
-    epochs: int | None = Field(None, ge=_lo("epochs"), le=_hi("epochs"),
-                               description="epochs (default: the dataset's recommended)")
+    epochs: int | None = Field(None, ge=_lo("epochs"),
+                               description="epochs (default: the dataset's recommended; at "
+                               f"most {_hi('epochs')} and at most {MAX_EXAMPLES_PROCESSED} / n)")
     seed: int = Field(0, ge=_lo("seed"), le=_hi("seed"))
     data_seed: int = Field(0, ge=_lo("data_seed"), le=_hi("data_seed"))
     schedule: RaceSchedule = Field("cosine", description="step-size schedule: cosine "

@@ -81,8 +81,9 @@ async function drawGap(chart, d) {
   const traces = [{ x: gaps.map((_, k) => k / upe), y: gaps, mode: "lines", name: "averaged vs summed with η/B",
     line: { color: s.color, width: 2, shape: "hv" }, hovertemplate: "update %{customdata}: largest difference %{y:.3g}<extra></extra>",
     customdata: gaps.map((_, k) => k) }];
-  const lay = layout("epochs (one point per update)", "largest coordinate difference", {
-    xaxis: { range: [0, d.epochs], dtick: d.epochs > 5 ? 2 : 1 }, yaxis: { rangemode: "tozero", exponentformat: "power" },
+  // a little room past the last update, where a short last batch leaves its largest gap
+  const lay = layout("epochs (one point per update)", "gap in w or b", {
+    xaxis: { range: [0, d.epochs * 1.03], dtick: d.epochs > 5 ? 2 : 1 }, yaxis: { rangemode: "tozero", exponentformat: "power" },
   });
   lay.height = 220;
   lay.showlegend = false;
@@ -123,6 +124,8 @@ export function mount(root, uid) {
     // While the inputs are invalid, the check and facts describe an older run: hide them.
     check.hidden = Boolean(whyB || !okL);
     out.hidden = check.hidden;
+    note.hidden = check.hidden; // they describe the last valid run, not these inputs
+    for (const c of [pathChart, gapChart, lossChart]) c.classList.toggle("stale", check.hidden);
     if (whyB || !okL) return null;
     const q = { dataset: inD.value, b: Number(inB.value), epochs: inE.value, last: inK.value };
     if (lr !== null) q.lr = lr;
@@ -136,7 +139,8 @@ export function mount(root, uid) {
     await drawLoss(lossChart, d);
     const min = d.minimum.loss, raw = d.sum_raw, m = d.mean, upe = d.updates_per_epoch;
     const same = d.first_split === null;
-    check.hidden = false; out.hidden = false;
+    check.hidden = false; out.hidden = false; note.hidden = false;
+    for (const c of [pathChart, gapChart, lossChart]) c.classList.remove("stale");
     check.dataset.ok = String(same);
     if (same) {
       check.textContent = `✓ The averaged run with η and the summed run with η/B coincide: largest difference ${small(d.gap)} ` +
