@@ -193,7 +193,8 @@ def test_invalid_batch_size_shows_the_servers_message(page: Any, server: str) ->
     _open(page, server)
     before = page.evaluate("document.body.dataset.sceneKey")
     page.fill("#batch_size", "5000")
-    page.wait_for_selector("#err-batch_size:has-text('batch_size must be between 1 and n=1000')")
+    page.wait_for_selector(
+        "#err-batch_size:has-text('Batch size B must be between 1 and N = 1000')")
     assert page.get_attribute("#batch_size", "aria-invalid") == "true"
     assert page.evaluate("document.body.dataset.sceneKey") == before  # last good scene stays
     page.fill("#batch_size", "64")
@@ -250,7 +251,7 @@ def test_refused_number_in_the_link_shows_the_servers_message(page: Any, server:
     page.goto(f"{server}/?dataset=synthetic&n=1000&batch_size=5000&lr=0.2&epochs=30&seed=0")
     page.wait_for_selector(READY, state="attached", timeout=20_000)
     assert page.is_hidden("#loading")
-    assert "batch_size must be between 1 and n=1000" in page.text_content("#err-batch_size")
+    assert "Batch size B must be between 1 and N = 1000" in page.text_content("#err-batch_size")
     assert "batch size B “5000” → 32" in page.text_content("#link-notice")
     assert page.input_value("#batch_size") == "32"
     assert page.evaluate("window.batchlab.model.spec.batch_size") == 32

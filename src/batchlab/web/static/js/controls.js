@@ -1,6 +1,12 @@
 // The settings form: values in and out, batch-size presets, inline server errors.
 const FIELDS = ["dataset", "schedule", "n", "batch_size", "lr", "epochs", "seed"];
 
+// The server names fields as the API does; next to the form they read as the form's labels.
+const LABELS = { batch_size: "Batch size B", lr: "Learning rate η", epochs: "Epochs", n: "Examples N",
+  seed: "Seed", dataset: "Dataset", schedule: "Step-size schedule" };
+export const words = (msg) => msg.replace(/^([a-z_]+) must/, (m, f) => `${LABELS[f] || f} must`)
+  .replace(/\bn=(\d+)/g, "N = $1").replace(/× n\b/g, "× N");
+
 /** Binds the form; calls onChange(partialScene, {dataset: bool}) on every edit. */
 export class Controls {
   constructor(form, meta, onChange) {
@@ -70,7 +76,7 @@ export class Controls {
     for (const el of this.form.querySelectorAll(".field-error")) {
       const f = el.id.slice(4);
       const msg = byField[f] ?? (f === "query" ? errors.filter((e) => !(e.field in this.inputs)).map((e) => `${e.field}: ${e.msg}`).join(" ") : "");
-      el.textContent = msg ? (f in this.inputs && !msg.startsWith(f) ? `${msg}` : msg) : "";
+      el.textContent = msg ? words(msg) : "";
       if (this.inputs[f]) this.inputs[f].setAttribute("aria-invalid", String(Boolean(msg)));
     }
   }

@@ -1,7 +1,7 @@
 // Wires the page: state from the URL, scene from the API, one clock driving every view.
 import { fetchScene } from "./api.js";
 import { Clock } from "./clock.js";
-import { Controls } from "./controls.js";
+import { Controls, words } from "./controls.js";
 import { KEYS, divergedText, fmt } from "./look.js";
 import { Lanes } from "./lanes.js";
 import { LossChart } from "./losschart.js";
@@ -137,7 +137,7 @@ function showFixes() {
     const now = x.field in state.scene ? valueText(x.field, state.scene[x.field]) : "";
     const asked = x.field === "dataset" ? valueText("dataset", x.value) : String(x.value);
     if (x.field !== "query") parts.push(`${NAMES[x.field] || x.field} “${asked}” → ${now}`);
-    const why = x.field === "query" ? `${x.msg}.` : x.kind === "server" ? `${x.msg}. The link's ${asked} was replaced by ${now}.` :
+    const why = x.field === "query" ? `${words(x.msg)}.` : x.kind === "server" ? `${words(x.msg)}. The link's ${asked} was replaced by ${now}.` :
       x.kind === "reset" ? `Reset to ${now} with the rest of the link's settings.` :
         `The link's “${asked}” is ${x.kind === "nan" ? "not a number" : "not one of the choices"}; replaced by ${now}.`;
     const at = document.getElementById(`err-${x.field}`) ? x.field : "query";
