@@ -131,3 +131,12 @@ def test_point_at_gap_lies_on_the_target_level():
     assert LINEAR.loss(p, d.x, d.y) - j_star == pytest.approx(1e-4 * gap0, rel=1e-6)
     # on a quadratic the gap grows like t² along the line: t = √1e-4 = 0.01
     assert p == pytest.approx(star + 0.01 * (start - star), rel=1e-6)
+
+
+def test_fit_never_needs_fewer_than_one_update():
+    bs = 2.0 ** np.arange(10)
+    steps = np.maximum(80 / bs, 1.0)  # halving down to a floor of one update
+    s_min, b_crit = fit_critical_batch(bs, steps)
+    assert s_min == 1.0 and 10 < b_crit < 200
+    free = np.log(steps) - np.log1p(b_crit / bs)
+    assert free.mean() < 0  # unconstrained, this B_crit would have wanted S_min < 1

@@ -160,7 +160,8 @@ class CriticalBatch:
 def fit_critical_batch(batch_sizes: np.ndarray, steps: np.ndarray) -> tuple[float, float]:
     """Fit S = S_min·(1 + B_crit/B) by least squares on log S (relative errors, as the
     log–log chart shows them): for each B_crit on a fine log grid the best log S_min is a
-    mean, so one scan finds the optimum. Returns (S_min, B_crit)."""
+    mean, held at 0 or above (no run takes fewer than one update), so one scan finds the
+    optimum. Returns (S_min, B_crit)."""
     ok = steps > 0
     if ok.sum() < 2:
         raise ValueError("need at least two batch sizes that reach the target")
@@ -168,7 +169,7 @@ def fit_critical_batch(batch_sizes: np.ndarray, steps: np.ndarray) -> tuple[floa
     log_s = np.log(np.asarray(steps, dtype=np.float64)[ok])
     crit = np.geomspace(b.min() / 100, b.max() * 100, 4001)
     resid = log_s[None, :] - np.log1p(crit[:, None] / b[None, :])
-    log_min = resid.mean(axis=1)
+    log_min = np.maximum(resid.mean(axis=1), 0.0)  # a convex 1-D fit: clip = constrained optimum
     best = int(np.argmin(((resid - log_min[:, None]) ** 2).sum(axis=1)))
     return float(np.exp(log_min[best])), float(crit[best])
 
