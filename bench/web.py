@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from batchlab.core.scene import SceneSpec
+from batchlab.web.memory import keep_freed_memory
 from batchlab.web.scenes import SceneFormat, Timings, encode_scene
 
 REQUESTS = 200
@@ -159,7 +160,11 @@ def main() -> int:
                 print(f"cached scene / static file throughput: {cached / static:.2f}× "
                       f"(target ≥ {TARGET_CACHED_VS_STATIC}×); cached / uncached: "
                       f"{cached / unc:.0f}×")
-            print(f"uncached default scene, split by stage (median of {SPLIT_BUILDS} builds):")
+            print(f"uncached default scene, split by stage (median of {SPLIT_BUILDS} builds), "
+                  "with glibc's default allocator:")
+            split("binary")
+            print("the same with the server's allocator settings (web/memory.py: freed "
+                  f"buffers kept for reuse; applied: {keep_freed_memory()}):")
             share = split("binary")
             split("json")
             print(f"engine share of the page's uncached scene: {share:.0%} "

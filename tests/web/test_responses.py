@@ -33,3 +33,14 @@ def test_etag_follows_the_content() -> None:
     raws = bodies(12)
     assert len({Blob.of(r, -1).etag for r in raws}) == len(raws)
     assert Blob.of(raws[0], -1).etag == Blob.of(raws[0], 1).etag  # same bytes, any level
+
+
+def test_reused_compressors_from_many_threads_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    raws = bodies(12) * 4  # every body four times: a reused context must not remember
+    with ThreadPoolExecutor(8) as pool:
+        blobs = list(pool.map(lambda r: Blob.of(r, -1), raws))
+    assert [b.raw() for b in blobs] == raws
+    fresh = [zstandard.ZstdCompressor(level=-1, write_checksum=True).compress(r) for r in raws]
+    assert [b.zst for b in blobs] == fresh

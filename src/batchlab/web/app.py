@@ -20,6 +20,7 @@ from batchlab.web import dives
 from batchlab.web import experiments as experiments_data
 from batchlab.web.assets import lazy_blob, plotly_js
 from batchlab.web.errors import FieldError, field_error_handler, validation_error_handler
+from batchlab.web.memory import keep_freed_memory
 from batchlab.web.routes import api, experiments, pages, vendor
 from batchlab.web.scenes import SceneCache
 from batchlab.web.settings import Settings
@@ -48,6 +49,8 @@ def _warm_up(cache: SceneCache, assets: list[Callable[[], object]]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        keep_freed_memory()  # every uncached scene reuses memory instead of faulting it in
+
         async def warm() -> None:
             for get in assets:
                 await to_thread.run_sync(get)
