@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -36,8 +37,6 @@ def test_etag_follows_the_content() -> None:
 
 
 def test_reused_compressors_from_many_threads_at_once() -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     raws = bodies(12) * 4  # every body four times: a reused context must not remember
     with ThreadPoolExecutor(8) as pool:
         blobs = list(pool.map(lambda r: Blob.of(r, -1), raws))

@@ -1,9 +1,10 @@
 // The settings form: values in and out, batch-size presets, inline server errors.
 const FIELDS = ["dataset", "schedule", "n", "batch_size", "lr", "epochs", "seed"];
 
-// The server names fields as the API does; next to the form they read as the form's labels.
-const LABELS = { batch_size: "Batch size B", lr: "Learning rate η", epochs: "Epochs", n: "Examples N",
-  seed: "Seed", dataset: "Dataset", schedule: "Step-size schedule" };
+// The server names fields as the API does; people read them as the form's labels.
+export const LABELS = { batch_size: "Batch size B", lr: "Learning rate η", epochs: "Epochs", n: "Examples N",
+  seed: "Seed", dataset: "Dataset", schedule: "Step-size schedule", data_seed: "Data seed", sampling: "Sampling",
+  drop_last: "Drop the short last batch", resolution: "Grid resolution" };
 export const words = (msg) => msg.replace(/^([a-z_]+) must/, (m, f) => `${LABELS[f] || f} must`)
   .replace(/\bn=(\d+)/g, "N = $1").replace(/× n\b/g, "× N");
 

@@ -1,7 +1,7 @@
 // Wires the page: state from the URL, scene from the API, one clock driving every view.
 import { fetchScene } from "./api.js";
 import { Clock } from "./clock.js";
-import { Controls, words } from "./controls.js";
+import { Controls, LABELS, words } from "./controls.js";
 import { KEYS, divergedText, fmt } from "./look.js";
 import { Lanes } from "./lanes.js";
 import { LossChart } from "./losschart.js";
@@ -82,14 +82,12 @@ function showDivergence() {
     (gone.length ? ` — η = ${model.spec.lr} is too large here.` : "");
 }
 
-// How the page names the scene's fields to people, and how it writes their values.
-const NAMES = { dataset: "dataset", n: "examples N", batch_size: "batch size B", lr: "learning rate η", epochs: "epochs",
-  seed: "seed", data_seed: "data seed", schedule: "learning-rate schedule", sampling: "sampling", drop_last: "drop_last",
-  resolution: "grid resolution" };
-const DATASET_NAMES = { synthetic: "Synthetic", "synthetic-classification": "Synthetic classes", diabetes: "Diabetes",
-  "breast-cancer": "Breast cancer" };
-const valueText = (f, v) => (f === "dataset" ? DATASET_NAMES[v] || String(v) : typeof v === "number" ? fmt(v) : String(v));
-// The schedule as the figure's subtitle says it (the scene's Schedule: no warm-up steps; step = ×0.5 every 100 updates).
+// How the page names the scene's fields to people (the form's labels, mid-sentence), and writes their values
+// (a dataset as its option in the form).
+const nameOf = (f) => { const l = LABELS[f] || f; return l[0].toLowerCase() + l.slice(1); };
+const datasetName = (v) => [...$("#dataset").options].find((o) => o.value === v)?.textContent || String(v);
+const valueText = (f, v) => (f === "dataset" ? datasetName(v) : typeof v === "number" ? fmt(v) : String(v));
+// The schedule as the figure's subtitle says it.
 const SCHEDULE_TEXT = { constant: "constant", cosine: "cosine decay" };
 
 /** A value the link's field may fall back to: the dataset's recommended one where it has
@@ -136,12 +134,12 @@ function showFixes() {
   for (const x of fixes) {
     const now = x.field in state.scene ? valueText(x.field, state.scene[x.field]) : "";
     const asked = x.field === "dataset" ? valueText("dataset", x.value) : String(x.value);
-    if (x.field !== "query") parts.push(`${NAMES[x.field] || x.field} “${asked}” → ${now}`);
+    if (x.field !== "query") parts.push(`${nameOf(x.field)} “${asked}” → ${now}`);
     const why = x.field === "query" ? `${words(x.msg)}.` : x.kind === "server" ? `${words(x.msg)}. The link's ${asked} was replaced by ${now}.` :
       x.kind === "reset" ? `Reset to ${now} with the rest of the link's settings.` :
         `The link's “${asked}” is ${x.kind === "nan" ? "not a number" : "not one of the choices"}; replaced by ${now}.`;
     const at = document.getElementById(`err-${x.field}`) ? x.field : "query";
-    const label = at === "query" && x.field !== "query" ? `${NAMES[x.field] || x.field}: ` : "";
+    const label = at === "query" && x.field !== "query" ? `${nameOf(x.field)}: ` : "";
     byField[at] = `${byField[at] || ""}${label}${why} `;
   }
   for (const [f, text] of Object.entries(byField)) $(`#err-${f}`).textContent = text.trim();
