@@ -24,6 +24,7 @@ from batchlab.web.memory import keep_freed_memory
 from batchlab.web.routes import api, experiments, pages, vendor
 from batchlab.web.scenes import SceneCache
 from batchlab.web.settings import Settings
+from batchlab.web.timing import ServerTiming
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.scene_cache = cache
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(ServerTiming)  # outermost: its clock starts first
     app.add_exception_handler(FieldError, field_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.include_router(api.make_router(cache, settings.static_max_age))

@@ -70,10 +70,14 @@ def _accepts(request: Request, coding: str) -> bool:
     return coding in request.headers.get("accept-encoding", "").lower()
 
 
-def send(request: Request, blob: Blob, media_type: str, max_age: int = 0) -> Response:
-    """Serve a blob in the best encoding the client accepts; 304 if it has it already."""
+def send(request: Request, blob: Blob, media_type: str, max_age: int = 0,
+         timing: str | None = None) -> Response:
+    """Serve a blob in the best encoding the client accepts; 304 if it has it already.
+    ``timing``: Server-Timing metrics to send with it."""
     headers = {"ETag": blob.etag, "Vary": "Accept-Encoding",
                "Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache"}
+    if timing:
+        headers["Server-Timing"] = timing
     if request.headers.get("if-none-match") == blob.etag:
         return Response(status_code=304, headers=headers)
     if _accepts(request, "zstd"):

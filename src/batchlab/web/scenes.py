@@ -17,6 +17,7 @@ from batchlab.core.export import scene_to_dict
 from batchlab.core.scene import SceneSpec, build
 from batchlab.web import frame, typed
 from batchlab.web.responses import Blob
+from batchlab.web.timing import metrics
 
 SceneFormat = Literal["json", "binary"]
 
@@ -37,17 +38,26 @@ ENCODINGS: dict[str, Encoding] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Timings:
-    """Seconds spent on the last uncached build, split by stage (the bench reads it)."""
+    """Seconds one build spent per stage."""
 
-    engine: float = 0.0
-    serialise: float = 0.0
-    compress: float = 0.0
+    engine: float
+    serialise: float
+    compress: float
+
+    def header(self) -> str:
+        """The stages as a Server-Timing value."""
+        return metrics([("engine", self.engine), ("serialise", self.serialise),
+                        ("compress", self.compress)])
 
 
-def encode_scene(spec: SceneSpec, fmt: SceneFormat, timings: Timings) -> Blob:
-    """Build the scene and return it in format ``fmt``, zstd-compressed."""
+HIT = 'cache;desc="hit"'  # Server-Timing of a body that was already built
+
+
+def encode_scene(spec: SceneSpec, fmt: SceneFormat) -> tuple[Blob, Timings]:
+    """Build the scene and return it in format ``fmt``, zstd-compressed, with the time
+    each stage took."""
     enc = ENCODINGS[fmt]
     t0 = time.perf_counter()
     scene = build(spec)
@@ -56,8 +66,7 @@ def encode_scene(spec: SceneSpec, fmt: SceneFormat, timings: Timings) -> Blob:
     t2 = time.perf_counter()
     body = Blob.of(raw, enc.level)
     t3 = time.perf_counter()
-    timings.engine, timings.serialise, timings.compress = t1 - t0, t2 - t1, t3 - t2
-    return body
+    return body, Timings(t1 - t0, t2 - t1, t3 - t2)
 
 
 Key = tuple[SceneSpec, SceneFormat]
@@ -70,7 +79,6 @@ class SceneCache:
     max_items: int
     max_bytes: int
     max_builds: int
-    timings: Timings = field(default_factory=Timings)
     _items: OrderedDict[Key, Blob] = field(default_factory=OrderedDict)
     _bytes: int = 0
     _gate: asyncio.Semaphore | None = None
@@ -93,25 +101,27 @@ class SceneCache:
             _, old = self._items.popitem(last=False)
             self._bytes -= old.size
 
-    async def body(self, spec: SceneSpec, fmt: SceneFormat = "json") -> Blob:
-        """Cached bytes, or build once (identical concurrent requests share one build)."""
+    async def body(self, spec: SceneSpec, fmt: SceneFormat = "json"
+                   ) -> tuple[Blob, Timings | None]:
+        """Cached bytes, or build once (identical concurrent requests share one build);
+        the build's timings when this call built it, None otherwise."""
         key = (spec, fmt)
         hit = self.get(key)
         if hit is not None:
-            return hit
+            return hit, None
         pending = self._pending.get(key)
         if pending is not None:
-            return await asyncio.shield(pending)
+            return await asyncio.shield(pending), None
         if self._gate is None:
             self._gate = asyncio.Semaphore(self.max_builds)
         fut: asyncio.Future[Blob] = asyncio.get_running_loop().create_future()
         self._pending[key] = fut
         try:
             async with self._gate:
-                body = await to_thread.run_sync(encode_scene, spec, fmt, self.timings)
+                body, timings = await to_thread.run_sync(encode_scene, spec, fmt)
             self.put(key, body)
             fut.set_result(body)
-            return body
+            return body, timings
         except BaseException as exc:
             fut.set_exception(exc)
             fut.exception()  # mark retrieved: waiters re-raise it, nobody logs it twice

@@ -22,7 +22,7 @@ from batchlab.core.scene import (
 from batchlab.web.errors import FieldError, field_error
 from batchlab.web.frame import MEDIA_TYPE
 from batchlab.web.responses import send
-from batchlab.web.scenes import ENCODINGS, SceneCache
+from batchlab.web.scenes import ENCODINGS, HIT, SceneCache
 from batchlab.web.schemas import PlanQuery, SceneQuery
 
 MAX_PLAN_INDICES = 100_000
@@ -69,7 +69,9 @@ def make_router(cache: SceneCache, max_age: int) -> APIRouter:
             spec = SceneSpec.for_dataset(values.pop("dataset"), **values)
         except ValueError as exc:
             raise field_error(exc, set(SceneQuery.model_fields)) from None
-        return send(request, await cache.body(spec, fmt), ENCODINGS[fmt].media_type, max_age)
+        body, timings = await cache.body(spec, fmt)
+        return send(request, body, ENCODINGS[fmt].media_type, max_age,
+                    timing=HIT if timings is None else timings.header())
 
     @router.get("/api/epoch-plan", tags=["batching"])
     def get_epoch_plan(q: Annotated[PlanQuery, Query()]) -> dict[str, Any]:
