@@ -48,6 +48,7 @@ def test_epoch_plan_worked_case(capsys):
     (["scene", "--dataset", "mnist"], "argument --dataset: invalid choice"),
     (["epoch-plan", "--n", "10", "--batch-size", "11"], "--batch-size: must be between 1 and n=10"),
     (["scene", "--epochs", "100"], "argument --epochs: must be between 1 and 50 for n=1000"),
+    (["figure", "race", "--out", "r.png", "--json"], "unrecognized arguments: --json"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(argv, fragment):
     proc = subprocess.run([sys.executable, "-m", "batchlab.cli", *argv], capture_output=True,

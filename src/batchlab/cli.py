@@ -37,7 +37,6 @@ def _add_scene_args(p: argparse.ArgumentParser) -> None:
                    help="step size: cosine decay to ~0 over each method's updates, or constant")
     p.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
     p.add_argument("--drop-last", action="store_true")
-    p.add_argument("--json", action="store_true", help="print the whole scene as JSON")
 
 
 def build_parser(with_lab: bool = True) -> argparse.ArgumentParser:
@@ -51,6 +50,7 @@ def build_parser(with_lab: bool = True) -> argparse.ArgumentParser:
 
     scene = sub.add_parser("scene", help="compute the race of the three methods")
     _add_scene_args(scene)
+    scene.add_argument("--json", action="store_true", help="print the whole scene as JSON")
 
     fig = sub.add_parser("figure", help="export the race or the loss chart (HTML, PNG, SVG)")
     fig.add_argument("kind", choices=("race", "loss"))

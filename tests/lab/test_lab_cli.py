@@ -49,6 +49,19 @@ def test_bad_arguments_exit_2_with_one_line(argv: list[str], flag: str, in_tmp: 
     assert code == 2 and flag in err and "\n" not in err
 
 
+def test_ray_without_the_package_is_one_line_and_writes_nothing(
+        in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "ray" else real(name, *a))
+    assert run_cli(["sharpness", "--workload", "cancer-logreg", "--executor", "ray"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "argument --executor: ray is not installed" in err and "\n" not in err
+    assert not (in_tmp / "results").exists()
+
+
 def test_cuda_is_refused_cleanly_without_a_gpu(in_tmp: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     import torch

@@ -47,6 +47,11 @@ def standardise(v: np.ndarray) -> np.ndarray:
     return (v - v.mean()) / sd
 
 
+def affine_text(w: float, b: float) -> str:
+    """``w·x + b`` as a reader writes it: ``1.5·x − 0.5``, not ``1.5·x + -0.5``."""
+    return f"{w:g}·x {'−' if b < 0 else '+'} {abs(b):g}"
+
+
 def synthetic_regression(
     rng: np.random.Generator, n: int = 1000, w: float = 1.5, b: float = -0.5, noise: float = 0.5
 ) -> Dataset:
@@ -54,7 +59,8 @@ def synthetic_regression(
     _check_n(n)
     x = standardise(rng.standard_normal(n))
     y = w * x + b + noise * rng.standard_normal(n)
-    desc = f"Synthetic: y = {w}·x + {b} + {noise}·ε, x and ε standard normal, N = {n}."
+    desc = (f"Synthetic: y = {affine_text(w, b)} + {noise:g}·ε, x and ε standard normal, "
+            f"N = {n}.")
     return Dataset("synthetic", x, y, "regression", desc)
 
 
@@ -66,7 +72,7 @@ def synthetic_classification(
     x = standardise(rng.standard_normal(n))
     p = 1.0 / (1.0 + np.exp(-(w * x + b)))
     y = (rng.random(n) < p).astype(np.float64)
-    desc = f"Synthetic classification: P(y=1|x) = σ({w}·x + {b}), N = {n}."
+    desc = f"Synthetic classification: P(y=1|x) = σ({affine_text(w, b)}), N = {n}."
     return Dataset("synthetic-classification", x, y, "classification", desc)
 
 

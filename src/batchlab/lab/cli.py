@@ -18,7 +18,7 @@ from batchlab.argtypes import USAGE_ERROR, OneLineParser, float_in, int_in
 COMMANDS = ("noise-scale", "throughput", "sweep", "scaling", "sharpness")
 FIELDS = {"batch_size": "--batch-size", "batch_sizes": "--batch-sizes", "b_small": "--b-small",
           "b_big": "--b-big", "device": "--device", "out": "--out", "workload": "--workload",
-          "lrs": "--lrs", "draws": "--draws"}
+          "lrs": "--lrs", "draws": "--draws", "executor": "--executor"}
 
 
 

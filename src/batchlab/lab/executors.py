@@ -8,6 +8,7 @@ trials finish. Pool workers are started with 'spawn' (torch and fork do not mix)
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing as mp
 import os
 import tempfile
@@ -41,6 +42,9 @@ class Executor:
             raise ValueError(f"executor must be one of {EXECUTORS}, got {self.kind!r}")
         if self.workers < 1:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
+        if self.kind == "ray" and importlib.util.find_spec("ray") is None:
+            raise ValueError("executor: ray is not installed (pip install 'batchlab[ray]'); "
+                             "allowed here: serial, local")
 
 
 def call(fn: TrialFn, workload: Workload | str, trial: Any) -> tuple[dict[str, Any], float]:
