@@ -1,6 +1,7 @@
 // Live measurements in the lesson: small charts drawn from /api/experiments/* when they
 // scroll into view, each stating what was measured, how, and the check against a formula.
 import { decodeTyped } from "./api.js";
+import { datasetName } from "./datasets.js";
 import { FONT, LOOK, NEUTRAL, fmt } from "./look.js";
 
 const P = () => window.Plotly;
@@ -206,7 +207,7 @@ function noiseVsBatch(root) {
           [`with replacement vs tr Σ/B (${fmt(d.max_replacement_z, 2)} s.e.)`, pct(d.max_replacement_error)],
           [`measured at B = N = ${fmt(n)}`, d.full_batch_measured <= tiny ? "0" : fmt(d.full_batch_measured)],
         ],
-        note: `${d.dataset}, N = ${fmt(n)}, at the race's full-batch start. Each point: ${fmt(d.draws)} random batches of B ` +
+        note: `${datasetName(d.dataset)}, N = ${fmt(n)}, at the full-batch start of this dataset's race. Each point: ${fmt(d.draws)} random batches of B ` +
           "examples, their mean gradients, and the trace of the sample covariance (bars: ±2 standard errors of that estimate). " +
           "Drawn without replacement the points follow the exact law and reach zero at B = N (up to rounding, " +
           `${fmt(d.full_batch_measured, 2)}), where every batch is the whole dataset; ` +
@@ -294,7 +295,7 @@ function flatBasin(root, uid = "fb") {
       ]));
       note.textContent = `${d.runs} runs per bar from the same random starts (the dots on the map), ${fmt(d.updates)} updates each whatever B, ` +
         `on N = ${d.n} shifted copies of a surface with one sharp and one flat minimum; bars show the share that ended nearer the flat minimum, ` +
-        `with 95 % intervals; the number inside a bar (or under the pointer) is the count. η = ${d.lr} is below 2/λ of the sharp basin (${fmt(2 / d.sharp_curvature, 2)}), ` +
+        `with 95 % intervals; the count is inside a bar where it fits, and under the pointer. η = ${d.lr} is below 2/λ of the sharp basin (${fmt(2 / d.sharp_curvature, 2)}), ` +
         "so a run without noise can rest there: what moves the small batches out is the noise. The annealed rate keeps most of that " +
         `exploration but settles its runs far closer to the bottom (median distance at B = 1: ${fmt(c.settle[0], 2)} constant, ${fmt(a.settle[0], 2)} cosine).`;
       root.dataset.drawn = "1";
@@ -337,7 +338,7 @@ function stepsToTarget(root) {
           [`B_simple at the target loss${d.b_simple_target > d.n ? " (> N, off the chart)" : ""}`, fmt(Math.round(d.b_simple_target))],
           ["check: full-batch updates, engine = plain descent", `${fmt(d.steps.at(-1))} = ${fmt(d.gd_steps)}`],
         ],
-        note: `${d.dataset}, N = ${fmt(d.n)}: updates until J − J* falls to 1/${fmt(Math.round(1 / d.target))} of its value at the start and stays there ` +
+        note: `${datasetName(d.dataset)}, N = ${fmt(d.n)}: updates until J − J* falls to 1/${fmt(Math.round(1 / d.target))} of its value at the start and stays there ` +
           `to the end of the ${d.max_epochs}-epoch budget (a lucky dip that bounces back out does not count), each B with the best of ${d.lrs.length} ` +
           `learning rates up to just below the stability limit 2/λ_max = ${fmt(d.lr_limit, 3)} (a rate counts only if all ${d.seeds} shuffles settle; the mean is plotted). ` +
           (missed ? `${missed} batch size${missed > 1 ? "s" : ""} never settled with any rate and ${missed > 1 ? "are" : "is"} left out. ` : "") +

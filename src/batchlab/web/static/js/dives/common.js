@@ -3,19 +3,9 @@
 // placement of their Plotly charts.
 import { el, getTyped, numberInput, plotlyReady, select, whenVisible } from "../measures.js";
 import { fmt } from "../look.js";
+import { DATASETS, SIZES, nameOf } from "../datasets.js";
 
-/** The four datasets as [key, name], in the order the dives list them. */
-export const DATASETS = [["synthetic", "Synthetic regression"], ["synthetic-classification", "Synthetic classification"],
-  ["diabetes", "Diabetes"], ["breast-cancer", "Breast cancer"]];
-
-/** Their sizes N. */
-export const SIZES = { synthetic: 1000, "synthetic-classification": 1000, diabetes: 442, "breast-cancer": 569 };
-
-/** A dataset's name as a heading starts it ("Synthetic regression"); an unknown key as it is. */
-export const datasetName = (key) => (DATASETS.find(([k]) => k === key) || [key, key])[1];
-
-/** The same name in running text ("synthetic regression"). */
-export const nameOf = (key) => datasetName(key).toLowerCase();
+export { DATASETS, SIZES, datasetName, nameOf } from "../datasets.js";
 
 /** The "Data" select (every dataset, with its N) and the "Batch size B" field, as
  *  [data label, select, B label, input]: the data set named by `wanted` (else the synthetic
