@@ -14,6 +14,7 @@ from batchlab.core.cost import (
     dial_sizes,
     fit_time,
     measure_costs,
+    paired_ratio,
     regimes,
     time_runs,
 )
@@ -85,6 +86,32 @@ def test_measured_time_grows_with_b_while_an_epoch_stays_n_examples() -> None:
     assert f.slope > 0 and 0.6 < f.loglog_slope < 1.4
     e = dict(zip(sizes.tolist(), c.seconds_per_epoch, strict=True))
     assert 0.33 < e[400] / e[64] < 3.0  # the same N examples per epoch
+
+
+def test_one_set_of_runs_times_both_where_b_divides_n() -> None:
+    data = synthetic_regression(np.random.default_rng(2), 60)
+    sizes = np.array([1, 7, 20, 60])  # 7 leaves a short batch; 1, 20 and 60 divide 60
+    c = measure_costs(LINEAR, data, sizes, 0.1, np.zeros(2), np.random.default_rng(0),
+                      examples=6_000, repeats=3)
+    assert c.update_runs.shape == c.epoch_runs.shape == (3, 4)
+    # B = N: one update is the epoch, and the page's two numbers are one measurement
+    assert c.seconds_per_update[-1] == c.seconds_per_epoch[-1]
+    np.testing.assert_array_equal(c.update_runs[:, -1], c.epoch_runs[:, -1])
+    for k in (0, 2):  # B | N: the same runs, so epoch = update × updates per epoch
+        np.testing.assert_allclose(c.epoch_runs[:, k],
+                                   c.update_runs[:, k] * c.updates_per_epoch[k], rtol=1e-12)
+    np.testing.assert_array_equal(c.seconds_per_update, np.median(c.update_runs, axis=0))
+
+
+def test_paired_ratio_divides_out_a_slow_round() -> None:
+    runs = np.array([[1.0, 2.0, 1.01], [2.0, 4.0, 1.98], [1.0, 2.0, 1.0], [3.0, 6.0, 3.03]])
+    q = paired_ratio(runs, 0)  # round 4 is 3× slower for every size: the ratios stay
+    assert q.shape == (3, 3)
+    np.testing.assert_allclose(q[0], 1.0)
+    np.testing.assert_allclose(q[1], 2.0)  # twice the time, every round: clear of 1
+    assert q[2, 0] <= 1.0 <= q[2, 2]  # ±1 % either way: the same within the noise
+    # the medians alone would wander with the slow rounds; the ratios do not
+    assert np.median(runs[:, 1]) / np.median(runs[:, 0]) == pytest.approx(2.0)
 
 
 def test_measure_costs_bounds_its_work() -> None:

@@ -50,6 +50,21 @@ def test_batch_arrows_short_batch_and_the_extremes(api: Any) -> None:
     assert full["inclusion"]["min"] == 1.0 and full["inclusion"]["max_z"] == 0.0
 
 
+@pytest.mark.parametrize("b", [1, 50, 442])
+def test_batch_arrows_gaps_are_largest_coordinate_differences(api: Any, b: int) -> None:
+    """Every "− ∇J" number the widget prints is the largest coordinate difference; the
+    chart's distances are lengths (the one the RMS law is about), never shown as a gap."""
+    d = api(f"/api/dives/batch-arrows?dataset=diabetes&b={b}")
+    full = np.asarray(d["full"])
+    e, r = d["epoch"], d["random"]
+    end = np.array([e["running"]["w"][-1], e["running"]["b"][-1]])
+    assert e["gap"] == float(np.abs(end - full).max())
+    assert e["plain_gap"] == float(np.abs(np.asarray(e["plain_mean"]) - full).max())
+    rnd = np.array([r["running"]["w"][-1], r["running"]["b"][-1]])
+    assert r["gap"] == float(np.abs(rnd - full).max())
+    assert e["distance"][-1] == pytest.approx(float(np.hypot(*(end - full))), abs=1e-300)
+
+
 def test_sum_vs_mean_equals_the_core(api: Any, finite: Any) -> None:
     d = api("/api/dives/sum-vs-mean?b=25&lr=0.2&epochs=3&seed=2")
     assert finite(d)

@@ -80,6 +80,9 @@ class CostCurve:
 
     ``seconds_per_update`` comes from drop-last runs, where every update touches exactly
     B examples; ``seconds_per_epoch`` from keep-last runs, where every epoch touches all N.
+    Where B divides N the two plans are one and the same, so one set of runs gives both
+    (at B = N the time per update is the time per epoch, exactly). Every repeat is kept,
+    per update and per epoch, to tell a real difference from run-to-run noise.
     """
 
     batch_sizes: np.ndarray
@@ -91,6 +94,8 @@ class CostCurve:
     spread: np.ndarray  # (slowest − fastest) / median of the per-update repeats, per B
     epochs: int
     repeats: int
+    update_runs: np.ndarray  # (repeats, sizes): seconds per update of every repeat
+    epoch_runs: np.ndarray  # (repeats, sizes): seconds per epoch of every repeat
 
 
 def measure_costs(model: Model, data: Dataset, batch_sizes: np.ndarray, lr: float,
@@ -112,20 +117,33 @@ def measure_costs(model: Model, data: Dataset, batch_sizes: np.ndarray, lr: floa
     whole = [replace(make_plan(data.n, int(b), epochs, rng), order=order) for b in bs]
     exact = [replace(make_plan(data.n, int(b), epochs, rng, drop_last=True), order=order)
              for b in bs]
+    same = data.n % bs == 0  # every batch full: the drop-last plan is the keep-last plan
     time_runs(model, data, whole[0], lr, start, 1)  # load the compiled loop before timing
     t_update, t_epoch = np.empty((repeats, bs.size)), np.empty((repeats, bs.size))
     for r in range(repeats):
         for k in range(bs.size):
             t_update[r, k] = time_runs(model, data, exact[k], lr, start, 1)[0]
-            t_epoch[r, k] = time_runs(model, data, whole[k], lr, start, 1)[0]
+            t_epoch[r, k] = (t_update[r, k] if same[k] else
+                             time_runs(model, data, whole[k], lr, start, 1)[0])
+    t_update /= np.array([p.updates for p in exact])  # seconds per update
+    t_epoch /= epochs  # seconds per epoch
     mid = np.median(t_update, axis=0)
     counts = [count_epoch(p) for p in whole]
     return CostCurve(bs, np.array([c.updates for c in counts], dtype=np.int64),
                      np.array([c.examples for c in counts], dtype=np.int64),
                      np.array([c.last for c in counts], dtype=np.int64),
-                     mid / np.array([p.updates for p in exact]),
-                     np.median(t_epoch, axis=0) / epochs,
-                     (t_update.max(axis=0) - t_update.min(axis=0)) / mid, epochs, repeats)
+                     mid, np.median(t_epoch, axis=0),
+                     (t_update.max(axis=0) - t_update.min(axis=0)) / mid, epochs, repeats,
+                     t_update, t_epoch)
+
+
+def paired_ratio(runs: np.ndarray, ref: int) -> np.ndarray:
+    """Time of each batch size over that of size ``ref``, repeat by repeat (one round of
+    the repeats times every size, so a slow spell of the machine divides out): the 25th,
+    50th and 75th percentile of those ratios, (sizes, 3). A middle half that holds 1 means
+    the two are the same within the run-to-run noise."""
+    r = np.asarray(runs, dtype=np.float64)
+    return np.percentile(r / r[:, [ref]], [25, 50, 75], axis=0).T
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from batchlab.core.cost import (
     dial_sizes,
     fit_time,
     measure_costs,
+    paired_ratio,
     regimes,
 )
 from batchlab.core.data import Dataset, load
@@ -59,7 +60,8 @@ def curve(dataset: str) -> CostCurve:
 
 @lru_cache(maxsize=8)
 def dial(dataset: str) -> Blob:
-    """Counts and measured times per B, the large-B line fit, and the closed-form checks."""
+    """Counts and measured times per B with their ratios to B = 1 (per update) and B = N
+    (per epoch) and the noise in them, the large-B line fit, the closed-form checks."""
     data, _, theta, lr = _setup(dataset)
     c = curve(dataset)
     closed = np.array([iterations_per_epoch(data.n, int(b)) for b in c.batch_sizes])
@@ -69,6 +71,8 @@ def dial(dataset: str) -> Blob:
         "examples_per_epoch": c.examples_per_epoch, "last_batch": c.last_batch,
         "seconds_per_update": c.seconds_per_update, "seconds_per_epoch": c.seconds_per_epoch,
         "spread": c.spread, "epochs": c.epochs, "repeats": c.repeats,
+        "update_ratio": paired_ratio(c.update_runs, 0),
+        "epoch_ratio": paired_ratio(c.epoch_runs, len(c.batch_sizes) - 1),
         "fit": asdict(fit_time(c.batch_sizes, c.seconds_per_update)),
         "counts_match": bool(np.array_equal(closed, c.updates_per_epoch)
                              and np.all(c.examples_per_epoch == data.n)),
@@ -101,9 +105,13 @@ def make_router(answer: Answer) -> APIRouter:
         """For every B on the dial (1 … N in log steps): updates and examples per epoch
         counted in the engine's plans, and the compiled SGD loop's measured seconds per
         update (drop-last runs: exactly B examples each) and per epoch (keep-last runs),
-        medians over repeats, timed once per server process. ``fit``: seconds per update
-        ≈ intercept + slope·B over B ≥ ``from_b``, with the log–log slope. Timings differ
-        from run to run and machine to machine."""
+        medians over repeats, timed once per server process; where B divides N one set of
+        runs gives both (at B = N they are equal). ``update_ratio`` / ``epoch_ratio``: the
+        time per update over B = 1's / per epoch over B = N's, repeat by repeat, as its
+        quartiles and median [q25, median, q75] (a range that holds 1: the same within
+        the timing noise).
+        ``fit``: seconds per update ≈ intercept + slope·B over B ≥ ``from_b``, with the
+        log–log slope. Timings differ from run to run and machine to machine."""
         return await answer(request, lambda: dial(dataset))
 
     @router.get("/regimes", response_class=Response, responses=JSON)

@@ -10,7 +10,6 @@ const GREY = "#5b6472";
 const BATCH = "#7c8796"; // one batch's arrow: quiet, so the means stand out
 const EPOCH = { color: "#1a7f37", dash: "dash", symbol: "square" };
 const RANDOM = { color: "#c2410c", dash: "dot", symbol: "triangle-up" };
-const FLOOR = 1e-17; // log axis: distances below this (0 or rounding) are drawn here
 
 /** Arrows from the origin of the gradient plane as one line trace (null between arrows). */
 function spokes(w, b) {
@@ -19,6 +18,8 @@ function spokes(w, b) {
   return { x, y };
 }
 
+/** The one metric every "− ∇J" number of the widget uses but the RMS lengths. */
+const GAP = "largest coordinate difference";
 const gapText = (v) => (v === 0 ? "0 (exact)" : fmt(v, 2));
 
 /** A square box around ∇J(θ) holding the epoch's running means (past the first tenth of a
@@ -89,33 +90,48 @@ async function drawPlane(chart, d) {
   await window.Plotly.react(chart, traces, lay, CONFIG);
 }
 
+/** The lower chart's y range, in log10: the 1/√k region of the random batches' mean and
+ *  the epoch's trail before its last batch, at most six decades deep, so the 1/√k law is
+ *  not squashed by the end of epoch's rounding-level distance (shown apart, at the foot). */
+export function distanceRange(d) {
+  const e = d.epoch, r = d.random, K = e.sizes.length;
+  const seen = [...r.distance, ...r.expected, ...Array.from(e.distance).slice(0, K - 1)].filter((v) => v > 0);
+  if (!seen.length) return [-17, -14]; // every mean exact: only rounding to show
+  const top = Math.max(...seen) * 2;
+  const low = Math.max(Math.min(...seen) / 2, top * 1e-6);
+  return [Math.log10(low), Math.log10(top)];
+}
+
 async function drawDistance(chart, d) {
   const e = d.epoch, r = d.random, K = e.sizes.length;
   const ks = (n) => Array.from({ length: n }, (_, i) => i + 1);
-  const floor = (a) => Array.from(a, (v) => Math.max(v, FLOOR));
-  const exactEpoch = Array.from(e.expected, (v) => (v > 0 ? v : null));
-  const exactRandom = Array.from(r.expected, (v) => (v > 0 ? v : null));
-  const top = Math.max(...r.distance, ...e.distance, ...r.expected) * 2;
+  const pos = (a) => Array.from(a, (v) => (v > 0 ? v : null)); // log axis: 0 is not drawn
+  const range = distanceRange(d), below = !(e.distance[K - 1] >= 10 ** range[0]);
+  const foot = below ? 10 ** range[0] : e.distance[K - 1];
   const traces = [
-    { x: ks(r.draws), y: exactRandom, mode: "lines", name: "exact RMS, random batches", line: { color: GREY, dash: "dot", width: 1.6 }, hoverinfo: "skip" },
-    { x: ks(r.draws), y: floor(r.distance), mode: "lines", name: "random batches, measured", line: { color: RANDOM.color, width: 1.6 },
+    { x: ks(r.draws), y: pos(r.expected), mode: "lines", name: "exact RMS, random batches", line: { color: GREY, dash: "dot", width: 1.6 }, hoverinfo: "skip" },
+    { x: ks(r.draws), y: pos(r.distance), mode: "lines", name: "random batches, measured", line: { color: RANDOM.color, width: 1.6 },
       hovertemplate: "k = %{x}: %{y:.3g}<extra></extra>" },
-    { x: ks(K), y: exactEpoch, mode: "lines", name: "exact RMS, one epoch", line: { color: EPOCH.color, dash: "dot", width: 1.6 }, hoverinfo: "skip" },
-    { x: ks(K), y: floor(e.distance), mode: K > 1 ? "lines+markers" : "markers", name: "one epoch, measured",
+    { x: ks(K), y: pos(e.expected), mode: "lines", name: "exact RMS, one epoch", line: { color: EPOCH.color, dash: "dot", width: 1.6 }, hoverinfo: "skip" },
+    { x: ks(K - 1), y: pos(Array.from(e.distance).slice(0, K - 1)), mode: K > 2 ? "lines+markers" : "markers", name: "one epoch, measured",
       line: { color: EPOCH.color, dash: EPOCH.dash, width: 2.2 }, marker: { color: EPOCH.color, symbol: EPOCH.symbol, size: K > 60 ? 4 : 7 },
       hovertemplate: "k = %{x}: %{y:.3g}<extra></extra>" },
+    // the end of the epoch, at rounding level: on the bottom edge when it is below the scale
+    { x: [K], y: [foot], mode: "markers", name: "end of epoch", cliponaxis: false,
+      marker: { color: EPOCH.color, symbol: "triangle-down", size: 12, line: { color: "#fff", width: 1 } },
+      hovertemplate: `k = ${K}: end of epoch, ${GAP} ${gapText(e.gap)}<extra></extra>` },
   ];
-  const lay = layout("batches averaged k  (log)", "|mean − ∇J(θ)|  (log)", {
+  const lay = layout("batches averaged k  (log)", "length |mean − ∇J(θ)|  (log)", {
     xaxis: { type: "log", range: [-0.08, Math.log10(Math.max(r.draws, K)) + 0.08] },
-    yaxis: { type: "log", exponentformat: "power", range: [Math.log10(FLOOR) - 0.3, Math.log10(top)] },
+    yaxis: { type: "log", exponentformat: "power", range },
   });
   legendAbove(lay, 300, chart.clientWidth < 520 ? 72 : 34);
-  const last = Math.max(e.distance[K - 1], FLOOR);
-  // Label to the right of the last point while there is room, so it never sits on the y tick labels.
+  // Label to the right of the marker while there is room, so it never sits on the y tick labels.
   const right = Math.log10(K) < 0.6 * Math.log10(Math.max(r.draws, K));
-  lay.annotations = [{ x: Math.log10(K), y: Math.log10(last), text: `end of epoch: ${gapText(e.distance[K - 1])}`, showarrow: true,
-    ax: right ? 24 : -24, ay: -30, xanchor: right ? "left" : "right", arrowcolor: EPOCH.color, font: { size: 11, color: "#14532d" },
-    bgcolor: "rgba(255,255,255,0.85)" }];
+  lay.annotations = [{ x: Math.log10(K), y: Math.log10(foot), text: `end of epoch: ${gapText(e.gap)}<br>${chart.clientWidth < 520 ? GAP.replace(" difference", "<br>difference") : GAP}` +
+      `${below ? ",<br>below this scale" : ""}`,
+    showarrow: true, ax: right ? 24 : -24, ay: -34, xanchor: right ? "left" : "right", align: right ? "left" : "right",
+    arrowcolor: EPOCH.color, font: { size: 11, color: "#14532d" }, bgcolor: "rgba(255,255,255,0.85)" }];
   await window.Plotly.react(chart, traces, lay, CONFIG);
 }
 
@@ -164,9 +180,10 @@ export function mount(root, uid) {
       `and sampling alone predicts a spread of ${fmt(inc.expected_spread, 2)}.`;
     out.replaceChildren(facts([
       ["∇J(θ) = (∂J/∂w, ∂J/∂b)", `(${signed(d.full[0], 4)}, ${signed(d.full[1], 4)})`],
-      [short ? "epoch mean, weighted − ∇J" : "epoch mean − ∇J", gapText(e.gap)],
-      [short ? `plain mean of the ${fmt(K)} arrows − ∇J` : "one batch − ∇J, RMS", short ? fmt(e.plain_gap, 3) : fmt(Math.sqrt(d.batch_variance), 3)],
-      [`mean of ${fmt(d.random.draws)} random batches − ∇J`, `${fmt(d.random.gap, 2)}`],
+      [`${short ? "epoch mean, weighted − ∇J" : "epoch mean − ∇J"}, ${GAP}`, gapText(e.gap)],
+      short ? [`plain mean of the ${fmt(K)} arrows − ∇J, ${GAP}`, fmt(e.plain_gap, 3)]
+        : ["one batch − ∇J, RMS length", fmt(Math.sqrt(d.batch_variance), 3)],
+      [`mean of ${fmt(d.random.draws)} random batches − ∇J, ${GAP}`, `${fmt(d.random.gap, 2)}`],
     ], { "data-out": "facts" }));
     const arrows = K === 1 ? "a single arrow, the whole dataset, which is ∇J(θ) itself" :
       `${fmt(K)} arrows${short ? `, the last from a short batch of ${fmt(last)}` : ""}`;

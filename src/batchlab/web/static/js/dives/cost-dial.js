@@ -12,6 +12,14 @@ export function fmtTime(s) {
   return `${Number(v.toPrecision(3))} ${unit}`;
 }
 
+/** A measured time next to a reference's: the median of the repeat-by-repeat ratios
+ *  [q25, median, q75], or "about the same" where the middle half of those ratios holds 1
+ *  (or the ratio rounds to 1): a smaller-looking number there would only be noise. */
+export function ratioText([lo, mid, hi], ref) {
+  if ((lo <= 1 && 1 <= hi) || fmt(mid, 2) === "1") return `about the same as ${ref} (within the timing noise)`;
+  return `×${fmt(mid, 3)} the time of ${ref}`;
+}
+
 function regimeOf(b, n) {
   return b === n ? ["full", "Full batch"] : b === 1 ? ["stochastic", "Stochastic"] : ["mini", "Mini-batch"];
 }
@@ -100,11 +108,10 @@ export function mount(root, uid) {
     cells.perEpoch.dd.textContent = fmt(d.examples_per_epoch[k]);
     cells.perEpoch.small.textContent = "= N, whatever B";
     cells.tUpdate.dd.textContent = fmtTime(d.seconds_per_update[k]);
-    cells.tUpdate.small.textContent = k === 0 ? "the cheapest step: one example"
-      : `×${fmt(d.seconds_per_update[k] / d.seconds_per_update[0], 3)} the time of B = 1`;
+    cells.tUpdate.small.textContent = k === 0 ? "the cheapest step: one example" : ratioText(d.update_ratio[k], "B = 1");
     cells.tEpoch.dd.textContent = fmtTime(d.seconds_per_epoch[k]);
-    cells.tEpoch.small.textContent = b === n ? "one update is the whole epoch"
-      : `×${fmt(d.seconds_per_epoch[k] / d.seconds_per_epoch.at(-1), 3)} the time of B = N`;
+    cells.tEpoch.small.textContent = b === n ? "one update is the whole epoch (the same timed runs)"
+      : ratioText(d.epoch_ratio[k], "B = N");
     draw();
   };
 
@@ -121,7 +128,9 @@ export function mount(root, uid) {
       `(R² = ${fmt(f.r2, 4)}; log–log slope ${fmt(f.loglog_slope, 3)}, where 1 means proportional to B). ` +
       `${d.counts_match ? `Counted in the timed plans: every epoch touches N = ${fmt(n)} examples in ⌈N/B⌉ updates, for every B. ` : ""}` +
       `Timed on this server, once per server process: the engine's compiled SGD loop on ${nameOf(d.dataset)}, ` +
-      `${fmt(d.epochs)} epochs per run, median of ${d.repeats} runs. Timings differ from run to run and machine to machine; the shapes do not.`;
+      `${fmt(d.epochs)} epochs per run, median of ${d.repeats} runs (where B divides N, as at B = N, one set of runs gives both times). ` +
+      "Ratios are taken run by run; where their middle half holds 1 the dial says “about the same”. " +
+      "Timings differ from run to run and machine to machine; the shapes do not.";
   };
 
   const load = async () => {

@@ -1,0 +1,109 @@
+"""The lesson's layout in a real Chromium: display math on a phone, the C5 distance chart's
+scale and its one gap metric, and the C1 dial's timings at B = N and their ratios."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from typing import Any
+
+import pytest
+
+from batchlab.web import typed
+
+pytestmark = pytest.mark.browser
+READY = "body[data-ready='1']"
+PHONE = {"width": 390, "height": 844}
+# deep dives whose formulas were made to fit a phone (split, prose moved out of them)
+MUST_FIT = ("dial", "unbiased", "noise", "regimes")
+
+# every display formula: its section, the column width, the formula's own width, and
+# whether it carries the scroll cue (edge shadows that scroll with it) in a scroller
+MATH = """() => Array.from(document.querySelectorAll('.math-display')).map(box => {
+  const m = box.querySelector('math[display=block]'), s = getComputedStyle(box);
+  m.style.minWidth = '0';
+  const own = m.getBoundingClientRect().width;
+  m.style.minWidth = '';
+  const sec = box.closest('section');
+  return {section: sec ? sec.id : '', column: box.clientWidth, width: own,
+          text: m.textContent.slice(0, 40), scrolls: /auto|scroll/.test(s.overflowX),
+          cue: /local/.test(s.backgroundAttachment) && /scroll/.test(s.backgroundAttachment)
+               && (s.backgroundImage.match(/gradient/g) || []).length >= 4};
+})"""
+
+
+def _open(page: Any, server: str) -> None:
+    page.goto(f"{server}/")
+    page.wait_for_selector(READY, timeout=20_000)
+
+
+def _api(server: str, path: str) -> Any:
+    with urllib.request.urlopen(f"{server}{path}") as r:
+        return typed.loads(r.read())
+
+
+def test_display_math_fits_a_phone_or_shows_a_scroll_cue(page: Any, server: str) -> None:
+    page.set_viewport_size(PHONE)
+    _open(page, server)
+    boxes = [b for b in page.evaluate(MATH) if b["column"] > 0]  # hidden method cards: 0
+    assert len(boxes) > 30
+    wide = [b for b in boxes if b["width"] > b["column"] + 1]
+    assert [b for b in wide if not (b["scrolls"] and b["cue"])] == []
+    assert [b for b in wide if b["section"] in MUST_FIT] == []
+    assert {b["section"] for b in boxes} >= set(MUST_FIT)
+
+
+def test_batch_arrows_distance_chart_scales_to_the_random_batches(page: Any,
+                                                                   widget: Any) -> None:
+    sel = ".widget[data-widget='batch-arrows']"
+    for b in ("50", "1"):
+        w = widget("batch-arrows", "unbiased")
+        if b == "1":
+            page.evaluate(f"document.querySelector(\"{sel}\").dataset.drawn = ''")
+            w.get_by_role("button", name="B = 1").click()
+            page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
+        chart = page.evaluate(f"""() => {{
+          const c = document.querySelector("{sel} .ba-dist");
+          const r = c.layout.yaxis.range, rnd = c.data[1].y.filter(v => v > 0);
+          return {{range: r, low: Math.log10(Math.min(...rnd)), high: Math.log10(Math.max(...rnd)),
+                   note: c.layout.annotations[0].text}};
+        }}""")
+        lo, hi = chart["range"]
+        assert hi - lo <= 6.5  # not 1e-16 … 1: the 1/√k law gets the height
+        assert lo <= chart["low"] and chart["high"] <= hi  # every random-batch point drawn
+        # one metric, one number: the chart's end-of-epoch label is the tile and the check
+        tile = w.locator("[data-out=facts] div").nth(1)
+        assert "largest coordinate difference" in tile.locator("dt").inner_text()
+        value = tile.locator("dd").inner_text()
+        assert f"end of epoch: {value}" in chart["note"]
+        assert "largest coordinate" in chart["note"]
+        assert f"up to {value} (the largest coordinate difference" in \
+            w.locator("[data-out=check]").inner_text()
+
+
+def test_dial_gives_one_time_at_b_equal_n_and_honest_ratios(page: Any, widget: Any,
+                                                            server: str) -> None:
+    w = widget("cost-dial")
+    d = _api(server, "/api/dives/cost?dataset=synthetic")
+    out = lambda key: w.locator(f"[data-out='{key}']")  # noqa: E731
+    sub = lambda key: out(key).locator("xpath=following-sibling::small").inner_text()  # noqa: E731
+    dial = w.get_by_label("Batch size B")
+    dial.focus()
+    page.keyboard.press("Home")
+    for k, b in enumerate(d["batch_sizes"].astype(int)):
+        if k:
+            page.keyboard.press("ArrowRight")
+        assert out("examples-per-update").inner_text() == f"{b:,}"
+        text = sub("time-per-epoch")
+        if b == d["n"]:
+            assert out("time-per-update").inner_text() == out("time-per-epoch").inner_text()
+            assert "one update is the whole epoch" in text
+            continue
+        lo, mid, hi = d["epoch_ratio"][k]
+        shown = re.search(r"×([\d.,]+) the time of B = N", text)
+        if lo <= 1 <= hi or float(f"{mid:.2g}") == 1:  # as the page rounds it
+            assert "about the same as B = N" in text, (b, text)
+        else:
+            assert shown is not None and float(shown.group(1).replace(",", "")) == \
+                pytest.approx(mid, rel=5e-3), (b, text)
+        assert not (shown and float(shown.group(1)) < 1 <= hi)  # never "cheaper" in noise
