@@ -154,3 +154,22 @@ def test_coordinate_step_widget_steps_and_checks(page: Any, widget: Any, console
     assert "Check passed" in w.locator(".br-check").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     assert console == [] and failed == []
+
+
+@pytest.mark.parametrize("dataset", ["synthetic", "diabetes", "synthetic-classification",
+                                     "breast-cancer"])
+def test_the_prose_batch_exists_in_every_dataset(api: Any, dataset: str) -> None:
+    """C2 opens on ℬ_t = {3, 17, 42}, the batch its text writes out, whatever the dataset."""
+    d = api(f"/api/dives/batch?dataset={dataset}&rows=3,17,42")
+    assert d["rows"].tolist() == [3, 17, 42] and d["grad_gap"] <= 1e-12
+
+
+@pytest.mark.parametrize("path", ["batch?rows=3,17,42", "sum-vs-mean?b=25"])
+def test_c3_and_c11_routes_accept_the_widgets_learning_rates(client: TestClient,
+                                                             path: str) -> None:
+    """The one η range of C3 and C11 (0.001 to 10, RATE in batch-rows.js) is accepted by
+    both routes; sum-vs-mean refuses anything below it, so the range cannot start lower."""
+    for lr in ("0.001", "10"):
+        assert client.get(f"/api/dives/{path}&lr={lr}").status_code == 200
+    r = client.get("/api/dives/sum-vs-mean?lr=0.0009")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "lr"

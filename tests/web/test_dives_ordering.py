@@ -105,3 +105,15 @@ def test_sorted_data_draws_both_runs(page: Any, widget: Any, console: list[str],
     assert "B must be" in w.locator(".field-error").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert console == [] and failed == []
+
+
+def test_sorted_run_is_not_always_the_more_repetitive_one(api: Any) -> None:
+    """Why the widget's caption is chosen from the numbers: on breast cancer with B = 100 the
+    shuffled run's consecutive batch gradients agree more than the sorted run's, and at B = 1
+    every batch of both runs holds a single class, so that count tells them apart only for B > 1."""
+    d = api("/api/dives/sorted-data?dataset=breast-cancer&b=100")
+    assert d["sorted"]["mean_cosine"] < d["shuffled"]["mean_cosine"]
+    d = api("/api/dives/sorted-data?b=1&epochs=1")
+    for key in ("sorted", "shuffled"):
+        assert set(np.unique(d[key]["share"]).tolist()) <= {0.0, 1.0}
+    assert d["sorted"]["mean_cosine"] > d["shuffled"]["mean_cosine"]

@@ -13,6 +13,9 @@ const DATASETS = [
 ];
 const MINUS = "\u2212";
 const MML = "http://www.w3.org/1998/Math/MathML";
+/** The batch ℬ_t = {3, 17, 42} of the lesson's text (c02-batch-rows.md): the widget opens on
+ *  it, so its matrices are the ones the prose writes out. Every dataset has these rows. */
+export const PROSE_ROWS = [3, 17, 42];
 export const INK_SOFT = "#9aa3af";
 export const RESIDUAL = "#b45309";
 
@@ -27,6 +30,19 @@ export function num(v, decimals = 3) {
 /** The same number wrapped in parentheses when negative, for products written out. */
 export function factor(v, decimals = 3) {
   return v < 0 ? `(${num(v, decimals)})` : num(v, decimals);
+}
+
+/** The learning rates C3 and C11 accept: the range that both of their server routes allow
+ *  (/api/dives/batch and /api/dives/sum-vs-mean), so one rule holds in both widgets. */
+export const RATE = { min: 0.001, max: 10 };
+
+/** Check a learning-rate field against RATE. An empty field is an error like any other (never
+ *  a silent fallback). Sets aria-invalid; returns the message to show, "" when η is fine. */
+export function checkRate(input) {
+  const v = Number(input.value);
+  const ok = input.value.trim() !== "" && Number.isFinite(v) && v >= RATE.min && v <= RATE.max;
+  input.setAttribute("aria-invalid", String(!ok));
+  return ok ? "" : `η must be a number from ${RATE.min} to ${RATE.max}.`;
 }
 
 /** A gap between two computations, e.g. "1.1 × 10⁻¹⁶" (or "0, bit for bit"). */
@@ -307,7 +323,7 @@ export function mount(root, uid) {
   const note = el("p", { class: "widget-note" }, "Loading the dataset…");
   root.append(top, ctl.box, pickers, hint, mats, check, note);
 
-  const s = { dataset: dsSel.value, rows: null, b: 3, seed: 0, data: null, table: null, ticket: 0, max: 16 };
+  const s = { dataset: dsSel.value, rows: PROSE_ROWS.slice(), b: 3, seed: 0, data: null, table: null, ticket: 0, max: 16 };
   const { setError } = ctl;
 
   const show = async () => {
@@ -368,7 +384,7 @@ export function mount(root, uid) {
   };
 
   bindRows(ctl, s, show);
-  dsSel.addEventListener("change", () => { s.dataset = dsSel.value; s.rows = null; s.seed = 0; loadData(); });
+  dsSel.addEventListener("change", () => { s.dataset = dsSel.value; s.rows = PROSE_ROWS.slice(); s.seed = 0; loadData(); });
   whenVisible(root, loadData);
 }
 

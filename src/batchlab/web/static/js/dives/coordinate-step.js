@@ -5,10 +5,13 @@
 // θ there and draws a fresh batch, so a short path builds up one written-out step at a time.
 import { LOOK, fmt } from "../look.js";
 import { CONFIG, el, getTyped, layout, plotlyReady, richText, whenVisible } from "../measures.js";
-import { batchURL, bindRows, datasetSelect, gap, math, mml, num, partial, rowControls } from "./batch-rows.js";
+import { batchURL, bindRows, checkRate, datasetSelect, gap, math, mml, num, partial, RATE, rowControls } from "./batch-rows.js";
 
 const MINUS = "\u2212";
 const MAX_PATH = 40;
+const MIN_DECIMALS = 3;
+const MAX_DECIMALS = 12;
+const EXTRA = 3; // the most digits an operand carries beyond its result
 
 let allDigits = false; // the "All digits" toggle: write every number in full instead of rounded
 
@@ -17,9 +20,38 @@ function digits(v, decimals = 3) {
   return allDigits ? String(v).replace("-", MINUS) : num(v, decimals);
 }
 
-/** A number with its full value on hover (and in the text while the toggle is on). */
-function n(v, decimals = 3, wrap = false) {
-  const text = digits(v, decimals);
+/** The value a reader types into a calculator for v written to k decimals. */
+const shown = (v, k) => Number(v.toFixed(k));
+
+/** How many decimals one coordinate's write-out needs so that every line can be redone on
+ *  a calculator, as {result, term, factor}: results (the sum, ∂J_B, the next value) to
+ *  `result` decimals, the terms summed to `term`, the factors r_i and x_i multiplied to
+ *  `factor`. Each is the fewest (results: at least 3, and two significant digits of ∂J_B)
+ *  with which the shown operands give the shown result once rounded like it; an operand
+ *  gets up to EXTRA more digits than its result, as rounding a product's factors to the
+ *  product's own decimals would not reproduce it. null if no count up to MAX_DECIMALS
+ *  works. `x` is null for the bias, whose terms are the residuals themselves. */
+export function decimalsFor({ r, x, terms, sum, B, theta, lr, grad, next }) {
+  const near = (calc, exact, k) => shown(calc, k) === shown(exact, k);
+  const fewest = (from, ok) => { for (let j = from; j <= from + EXTRA; j++) if (ok(j)) return j; return null; };
+  const first = Math.max(MIN_DECIMALS, 1 - Math.floor(Math.log10(Math.abs(grad) || 1)));
+  for (let k = first; k <= MAX_DECIMALS; k++) {
+    if (!near(shown(sum, k) / B, grad, k) || !near(shown(theta, k) - lr * shown(grad, k), next, k)) continue;
+    const term = fewest(k, (j) => near(terms.reduce((a, t) => a + shown(t, j), 0), sum, k));
+    if (term === null) continue;
+    const factor = x === null ? term
+      : fewest(term, (j) => terms.every((t, i) => near(shown(r[i], j) * shown(x[i], j), t, term)));
+    if (factor !== null) return { result: k, term, factor };
+  }
+  return null;
+}
+
+/** A number of the write-out as text: to exactly k decimals, or in full while the toggle is on. */
+const written = (v, k) => (allDigits ? String(v) : v.toFixed(k)).replace("-", MINUS);
+
+/** The same number with its full value on hover; `wrap` puts a negative one in parentheses. */
+function n(v, k, wrap = false) {
+  const text = written(v, k);
   return el("span", { class: "cs-num", title: String(v) }, wrap && v < 0 ? `(${text})` : text);
 }
 
@@ -49,13 +81,14 @@ function sumOf(withX) {
   return math([mml("mfrac", [mml("mn", "1"), mml("mi", "B")]), ...body]);
 }
 
-/** The terms r_i·x_i (or r_i) joined with + and − signs, each with its full value on hover. */
-function signedTerms(values) {
+/** The terms r_i·x_i (or r_i) to k decimals, joined with + and − signs, each with its full
+ *  value on hover. */
+function signedTerms(values, k) {
   const out = [];
-  values.forEach((v, k) => {
-    const mag = n(Math.abs(v));
+  values.forEach((v, i) => {
+    const mag = n(Math.abs(v), k);
     mag.title = String(v);
-    if (k === 0) out.push(v < 0 ? tok(MINUS, mag) : tok(mag));
+    if (i === 0) out.push(v < 0 ? tok(MINUS, mag) : tok(mag));
     else out.push(v < 0 ? MINUS : "+", tok(mag));
   });
   return out;
@@ -67,23 +100,31 @@ function coordinate(d, which) {
   const r = Array.from(d.residual), x = Array.from(d.X, (row) => row[0]);
   const terms = Array.from(d.per_example, (row) => row[j]);
   const sum = terms.reduce((a, b) => a + b, 0);
-  const sec = el("section", { class: "cs-coord", "aria-label": which === "w" ? "The weight w" : "The bias b" });
+  const found = decimalsFor({ r, x: which === "w" ? x : null, terms, sum, B, theta: d.theta[j], lr: d.lr,
+    grad: d.grad[j], next: d.next[j] });
+  const { result: k, term: kt, factor: kf } = found ?? { result: MIN_DECIMALS, term: MIN_DECIMALS, factor: MIN_DECIMALS };
+  const sec = el("section", { class: "cs-coord", "aria-label": which === "w" ? "The weight w" : "The bias b",
+    "data-decimals": [k, kt, kf].join(" ") });
   sec.append(el("h4", { class: "cs-h" }, which === "w" ? "The weight w" : "The bias b"));
   const products = which === "w"
-    ? r.map((ri, k) => tok(n(ri, 3, true), "·", n(x[k], 3, true)))
-    : r.map((ri) => tok(n(ri, 3, true)));
+    ? r.map((ri, i) => tok(n(ri, kf, true), "·", n(x[i], kf, true)))
+    : r.map((ri) => tok(n(ri, kt, true)));
   const joined = [];
-  products.forEach((p, k) => { if (k) joined.push("+"); joined.push(p); });
+  products.forEach((p, i) => { if (i) joined.push("+"); joined.push(p); });
   sec.append(
     line(tok(partial(which)), "=", tok(sumOf(which === "w"))),
     line("=", tok(overB(B), " ·"), "(", ...joined, ")"),
-    ...(which === "w" ? [line("=", tok(overB(B), " ·"), "(", ...signedTerms(terms), ")")] : []),
-    line("=", tok(overB(B), " × ", n(sum)), "=", tok(el("strong", { title: String(d.grad[j]) }, digits(d.grad[j])))),
+    ...(which === "w" ? [line("=", tok(overB(B), " ·"), "(", ...signedTerms(terms, kt), ")")] : []),
+    line("=", tok(overB(B), " × ", n(sum, k, true)), "=", tok(el("strong", { title: String(d.grad[j]) }, written(d.grad[j], k)))),
   );
+  sec.append(el("p", { class: "widget-note cs-digits-note" }, allDigits ? "Every number written in full."
+    : found === null ? `Written to ${k} decimals (terms rounded; each result is of the exact terms).`
+      : `Results to ${k} decimals, ${which === "w" ? `terms to ${kt}, factors to ${kf}` : `terms to ${kt}`}: ` +
+        "the fewest with which each line, redone on a calculator, rounds to the result shown."));
   const sym = math([mml("msub", [mml("mi", which), mml("mtext", "next")])]);
   sec.append(el("div", { class: "cs-update" }));
   sec.lastChild.append(line(tok(sym), "=", tok(math([mml("mi", which)])), MINUS, tok(math([mml("mi", "η")])), "·", tok(partial(which)),
-    "=", n(d.theta[j]), MINUS, tok(el("span", { class: "cs-num" }, String(d.lr)), " × ", n(d.grad[j], 3, true)), "=", tok(el("strong", { title: String(d.next[j]) }, digits(d.next[j])))));
+    "=", n(d.theta[j], k), MINUS, tok(el("span", { class: "cs-num" }, String(d.lr)), " × ", n(d.grad[j], k, true)), "=", tok(el("strong", { title: String(d.next[j]) }, written(d.next[j], k)))));
   return sec;
 }
 
@@ -169,7 +210,7 @@ export function mount(root, uid) {
   const top = el("div", { class: "widget-inputs br-controls" });
   const [dsWrap, dsSel] = datasetSelect(`${uid}-ds`, root.dataset.dataset);
   const lrWrap = el("label", { for: `${uid}-lr` }, "Learning rate η");
-  const lr = el("input", { id: `${uid}-lr`, type: "number", min: "0.0001", max: "10", step: "0.05", inputmode: "decimal", "aria-describedby": `${uid}-lr-err` });
+  const lr = el("input", { id: `${uid}-lr`, type: "number", min: String(RATE.min), max: String(RATE.max), step: "0.05", inputmode: "decimal", "aria-describedby": `${uid}-lr-err` });
   lrWrap.append(lr);
   const full = el("button", { type: "button", class: "btn cs-digits", "aria-pressed": "false" }, "All digits");
   top.append(dsWrap, lrWrap, full);
@@ -203,7 +244,7 @@ export function mount(root, uid) {
       s.last = d; s.rows = Array.from(d.rows);
       if (!s.path.length) s.path = [d.theta];
       ctl.input.value = s.rows.join(", ");
-      setError(""); lrErr.textContent = ""; lr.setAttribute("aria-invalid", "false");
+      setError(""); lrErr.textContent = checkRate(lr); // a field still being edited keeps its message
       where.replaceChildren(el("strong", {}, s.path.length > 1 ? `Step ${s.path.length}. ` : "First step. "),
         "From ", math([mml("mi", "θ")]), ` = (w, b) = (${num(d.theta[0])}, ${num(d.theta[1])})`,
         s.path.length > 1 ? ", where the previous step ended, " : ", where the race's mini-batch run starts, ",
@@ -224,8 +265,9 @@ export function mount(root, uid) {
         div.append(el("dt", {}, richText(label)), dd); out.append(div); // J_B: a real subscript
       }
       const better = d.loss_after < d.loss_before;
-      note.textContent = `${allDigits ? "Numbers are written in full" : "Numbers are shown to 3 decimals"}; ` +
-        `hover one, or press "All digits", to see every digit. The batch's step ${better ? "lowers" : "raises"} the loss over all ` +
+      note.textContent = `${allDigits ? "Numbers are written in full"
+        : "Each line is written with the fewest decimals (results at least 3) with which, redone on a calculator, it rounds to the result shown"}; ` +
+        `hover a number, or press "All digits", to see every digit. The batch's step ${better ? "lowers" : "raises"} the loss over all ` +
         `${fmt(d.n)} rows; the full-batch step (dotted) goes straight downhill. Draw other batches to see the green step swing around it.`;
       stepBtn.disabled = s.path.length >= MAX_PATH;
       root.dataset.drawn = "1";
@@ -252,10 +294,10 @@ export function mount(root, uid) {
     allDigits = !allDigits; full.setAttribute("aria-pressed", String(allDigits)); root.classList.toggle("cs-all", allDigits);
     if (s.last) show();
   });
+  lr.addEventListener("input", () => { lrErr.textContent = checkRate(lr); }); // said while typing
   lr.addEventListener("change", () => {
-    const v = Number(lr.value);
-    if (!(v >= 1e-4 && v <= 10)) { lrErr.textContent = "η must be between 0.0001 and 10."; lr.setAttribute("aria-invalid", "true"); return; }
-    s.lr = v; show();
+    lrErr.textContent = checkRate(lr);
+    if (!lrErr.textContent) { s.lr = Number(lr.value); show(); }
   });
   stepBtn.addEventListener("click", () => {
     if (!s.last) return;

@@ -9,6 +9,9 @@ const MAX_N = 60; // beyond this the picture stops being readable; the rule is t
 const HISTORY = 3; // epochs kept on screen (newest first)
 const TINTS = 4; // neutral block tints, cycled (each block also carries its step number)
 
+/** "1 batch", "3 batches": a count with its noun in the right number. */
+const count = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;
+
 /** Occurrences of each example 0..n-1 among the batches of one epoch. */
 function countUses(n, batches) {
   const uses = new Array(n).fill(0);
@@ -49,7 +52,7 @@ function epochView(ep, n, b, dropLast, newest) {
   const sec = el("section", { class: `eb-epoch${newest ? " eb-newest" : ""}`, "data-epoch": String(ep.number) });
   const head = el("p", { class: "eb-epoch-head" });
   head.append(el("strong", {}, `Epoch ${ep.number}`), el("span", { class: "eb-muted" }, ` · shuffle seed ${ep.seed}${newest ? " · newest" : ""}`));
-  const list = el("ol", { class: "eb-blocks", "aria-label": `Epoch ${ep.number}: ${keep.length} batches in the order they are used` });
+  const list = el("ol", { class: "eb-blocks", "aria-label": `Epoch ${ep.number}: ${count(keep.length, "batch", "batches")} in the order of use` });
   keep.forEach((batch, t) => {
     const dropped = dropLast && t >= drop.length;
     const kind = dropped ? " eb-dropped" : (t === keep.length - 1 && short ? " eb-short" : "");
@@ -141,10 +144,12 @@ export function mount(root, uid) {
       el("p", { class: "eb-arrow" }, "↓ permute the indices, then cut into blocks of B: one update per block"));
     epochs.replaceChildren(...history.map((e, k) => epochView(e, n, b, dropLast, k === 0)));
     const agree = keep.length === ceil && drop.length === floor;
-    note.textContent = `${agree ? "The plans the engine returned" : "Mismatch: the plans"} hold ${keep.length} batches (keep last) and ` +
-      `${drop.length} (drop last), ${agree ? "matching" : "not matching"} ⌈N/B⌉ and ⌊N/B⌋. ` +
-      (last < b ? `The last block has only ${last} example${last === 1 ? "" : "s"}; ` +
-        `${dropLast ? "dropping it skips them this epoch, and a new shuffle skips different ones next time." : "keeping it makes a smaller, noisier final step."}`
+    note.textContent = `${agree ? "The plans the engine returned" : "Mismatch: the plans"} hold ${count(keep.length, "batch", "batches")} ` +
+      `(keep last) and ${drop.length} (drop last), ${agree ? "matching" : "not matching"} ⌈N/B⌉ and ⌊N/B⌋. ` +
+      (last < b ? `The last block has only ${count(last, "example", "examples")}; ` +
+        `${!dropLast ? "keeping it makes a smaller, noisier final step."
+          : last === 1 ? "dropping it skips that example this epoch, and the next shuffle may skip a different one."
+            : "dropping it skips them this epoch, and the next shuffle may skip different ones."}`
         : "B divides N, so every block is full and keep-last equals drop-last.") +
       " Press “Next epoch” to reshuffle: the blocks change, the counts do not.";
     root.dataset.drawn = "1";

@@ -61,6 +61,40 @@ function pureBatches(r, upe) {
   return pure;
 }
 
+/** "1 batch", "3 batches": a count with its noun in the right number. */
+const count = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;
+
+/** The caption under the widget, chosen from the numbers it describes: which run's pushes
+ *  repeat more (cosines), which ends closer to the minimum, and what the single-class count
+ *  says (nothing at B = 1, where every batch is one example and so one class). */
+export function caption(d, pure, pureSh) {
+  const so = d.sorted, sh = d.shuffled, upe = d.updates_per_epoch, min = d.minimum.loss;
+  const endSo = signed(so.loss.at(-1) - min, 3), endSh = signed(sh.loss.at(-1) - min, 3);
+  const cosSo = signed(so.mean_cosine, 3), cosSh = signed(sh.mean_cosine, 3);
+  const intro = `${d.dataset}, N = ${fmt(d.n)}: ${count(d.class0, "example", "examples")} of class 0 stored first, ` +
+    `then ${fmt(d.class1)} of class 1; B = ${d.b}, η = ${d.lr}, ${count(d.epochs, "epoch", "epochs")} of ` +
+    `${count(upe, "update", "updates")}, both from (w, b) = (0, 0). `;
+  if (upe === 1) {
+    return intro + "With B = N the one batch of each epoch is the whole training set, so the order of the examples cannot matter: " +
+      `both runs take the same full-batch step every epoch and end at the same J − J* = ${endSo} (shuffled: ${endSh}). ` +
+      "Make B smaller to see sorting hurt.";
+  }
+  const classes = d.b === 1
+    ? "With B = 1 every batch is a single example, so every batch holds one class in both runs: the count of single-class " +
+      "batches says nothing here; compare the cosines and the loss instead. "
+    : `Read in order, ${pure} of the ${count(upe, "batch", "batches")} of every epoch ${pure === 1 ? "holds" : "hold"} a single class ` +
+      `(shuffled: ${pureSh}). `;
+  const pushes = so.mean_cosine > sh.mean_cosine
+    ? `Consecutive pushes repeat more when sorted: mean cosine ${cosSo} between consecutive batch gradients against ${cosSh} when shuffled. `
+    : `Here the sorted pushes do not repeat more than the shuffled ones: mean cosine ${cosSo} between consecutive batch gradients ` +
+      `against ${cosSh} when shuffled` + (upe <= 10 ? ` (with only ${count(upe, "batch", "batches")} per epoch, each shuffled batch is ` +
+      "a large sample of the whole set, so consecutive shuffled gradients point alike as well). " : ". ");
+  const end = so.loss.at(-1) > sh.loss.at(-1)
+    ? `The sorted run ends each epoch where the last class pulled it: J − J* = ${endSo} after the last epoch, versus ${endSh} shuffled.`
+    : `After the last epoch the sorted run is not behind here: J − J* = ${endSo}, versus ${endSh} shuffled.`;
+  return intro + classes + pushes + end;
+}
+
 export function mount(root, uid) {
   const title = root.getAttribute("aria-label") || "Measured: the same run on class-sorted data, with and without shuffling";
   root.replaceChildren();
@@ -110,16 +144,7 @@ export function mount(root, uid) {
     check.textContent = `${ok ? "✓" : "✗"} Check: a plain NumPy loop over the same batches reproduces both engine paths; ` +
       `largest difference ${fmt(d.replay_gap, 2)}.`;
     check.dataset.ok = String(ok);
-    const intro = `${d.dataset}, N = ${fmt(d.n)}: ${fmt(d.class0)} examples of class 0 stored first, then ${fmt(d.class1)} of class 1; ` +
-      `B = ${d.b}, η = ${d.lr}, ${d.epochs} epoch${d.epochs === 1 ? "" : "s"} of ${upe} update${upe === 1 ? "" : "s"}, both from (w, b) = (0, 0). `;
-    note.textContent = intro + (upe === 1
-      ? `With B = N the one batch of each epoch is the whole training set, so the order of the examples cannot matter: ` +
-        `both runs take the same full-batch step every epoch and end at the same J − J* = ${signed(so.loss.at(-1) - min, 3)} ` +
-        `(shuffled: ${signed(sh.loss.at(-1) - min, 3)}). Make B smaller to see sorting hurt.`
-      : `Read in order, ${pure} of the ${upe} batches of every epoch hold a single class (shuffled: ${pureSh}), so the pushes repeat: ` +
-        `mean cosine ${signed(so.mean_cosine, 3)} between consecutive batch gradients against ${signed(sh.mean_cosine, 3)} when shuffled. ` +
-        `The sorted run swings in b each epoch and ends each epoch where the last class pulled it: J − J* = ${signed(so.loss.at(-1) - min, 3)} ` +
-        `versus ${signed(sh.loss.at(-1) - min, 3)} shuffled.`);
+    note.textContent = caption(d, pure, pureSh);
   };
 
   const { soon, reshuffle } = liveMeasure(root, note, "/api/dives/sorted-data", { read, draw });

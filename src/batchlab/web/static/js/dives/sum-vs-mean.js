@@ -8,6 +8,7 @@ import { fmt } from "../look.js";
 import {
   checkBatch, dataAndBatch, epochsOf, errorLine, legendAbove, liveMeasure, nameOf, SIZES, startAndMinimum, surface,
 } from "./common.js";
+import { checkRate, RATE } from "./batch-rows.js";
 // Line style and marker carry the run as well as the colour.
 const RUNS = {
   mean: { color: "#1f5fbf", dash: "solid", width: 7, opacity: 0.35, symbol: "circle" },
@@ -22,6 +23,16 @@ const label = (key, d) => ({
 }[key]);
 
 const small = (v) => (v === 0 ? "0 (bit for bit)" : fmt(v, 2));
+
+/** "1 update", "40 updates": a count with its noun in the right number. */
+const count = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;
+
+/** An axis range [lo, hi] widened where needed so that every value in `at` lies at least
+ *  `margin` of the span inside it: a marker on the grid's edge is not cut in half. */
+export function padded(lo, hi, at, margin = 0.06) {
+  const m = margin * (hi - lo);
+  return [Math.min(lo, ...at.map((v) => v - m)), Math.max(hi, ...at.map((v) => v + m))];
+}
 
 async function drawPaths(chart, d) {
   const g = d.grid, upe = d.updates_per_epoch;
@@ -41,11 +52,14 @@ async function drawPaths(chart, d) {
   // Put the "start" label on the side of its marker that faces the middle, so it stays inside the plot.
   const fx = (d.start[0] - g.w[0]) / (g.w[g.w.length - 1] - g.w[0]), fy = (d.start[1] - g.b[0]) / (g.b[g.b.length - 1] - g.b[0]);
   marks[0].textposition = `${fy < 0.2 ? "top" : "bottom"} ${fx > 0.7 ? "left" : "right"}`;
+  // The minimum last, so it is drawn over the end-of-epoch markers that gather around it,
+  // with a white rim to tell it apart from the dark squares.
+  marks[1].marker = { ...marks[1].marker, size: 16, line: { color: "#fff", width: 1.5 } };
   traces.push(...marks);
   // The server's grid is square: both axes share one scale, so contours and steps keep their true shapes.
   const lay = layout("weight w", "bias b", {
-    xaxis: { range: [g.w[0], g.w[g.w.length - 1]], constrain: "domain" },
-    yaxis: { range: [g.b[0], g.b[g.b.length - 1]], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
+    xaxis: { range: padded(g.w[0], g.w[g.w.length - 1], [d.minimum.w, d.start[0]]), constrain: "domain" },
+    yaxis: { range: padded(g.b[0], g.b[g.b.length - 1], [d.minimum.b, d.start[1]]), scaleanchor: "x", scaleratio: 1, constrain: "domain" },
   });
   legendAbove(lay, chart.clientWidth < 520 ? 380 : 440, chart.clientWidth < 520 ? 70 : 44);
   await window.Plotly.react(chart, traces, lay, CONFIG);
@@ -88,7 +102,7 @@ async function drawGap(chart, d) {
   lay.height = 220;
   lay.showlegend = false;
   if (d.first_split !== null) {
-    lay.annotations = [{ x: d.first_split / upe, y: gaps[d.first_split], text: `update ${fmt(d.first_split)}: the short batch of ${fmt(d.split_size)}`,
+    lay.annotations = [{ x: d.first_split / upe, y: gaps[d.first_split], text: `update ${fmt(d.first_split)}: the short batch of ${count(d.split_size, "example", "examples")}`,
       showarrow: true, ax: 50, ay: -24, arrowcolor: s.color, font: { size: 11 }, bgcolor: "rgba(255,255,255,0.85)" }];
   }
   await window.Plotly.react(chart, traces, lay, CONFIG);
@@ -100,7 +114,7 @@ export function mount(root, uid) {
   const inputs = el("div", { class: "widget-inputs" });
   const [ld, inD, lb, inB] = dataAndBatch(uid, root.dataset.dataset, 25);
   const ll = el("label", { for: `${uid}-lr` }, "Learning rate η");
-  const inL = el("input", { id: `${uid}-lr`, type: "number", min: "0.001", max: "10", step: "any", inputmode: "decimal", value: "" });
+  const inL = el("input", { id: `${uid}-lr`, type: "number", min: String(RATE.min), max: String(RATE.max), step: "any", inputmode: "decimal", value: "" });
   ll.append(inL);
   const [le, inE] = select(`${uid}-ep`, "Epochs", Array.from({ length: 10 }, (_, i) => [i + 1, String(i + 1)]), 3);
   const [lk, inK] = select(`${uid}-last`, "Short last batch", [["keep", "keep it"], ["drop", "drop it"]], "keep");
@@ -111,31 +125,40 @@ export function mount(root, uid) {
   const out = el("div", { class: "sm-facts" });
   const pathChart = el("div", { class: "measure-chart sm-chart", role: "img", "aria-label": "The three paths of (w, b) on the contours of the loss" });
   const lossChart = el("div", { class: "measure-chart sm-chart", role: "img", "aria-label": "Loss gap J − J* after every update for the three runs" });
-  const gapChart = el("div", { class: "measure-chart", role: "img", "aria-label": "Largest difference between the averaged run and the summed run with η/B after every update" });
+  const gapChart = el("div", { class: "measure-chart sm-gap", role: "img", "aria-label": "Largest difference between the averaged run and the summed run with η/B after every update" });
+  // Said in words instead of drawn when there is nothing to draw: no gap after any update.
+  const gapNote = el("p", { class: "widget-note sm-gap-note", "data-out": "gap-note", hidden: "" });
   const note = el("p", { class: "widget-note", "aria-live": "polite" }, "Measuring…");
-  root.append(el("p", { class: "widget-title" }, title), inputs, err, check, out, pathChart, gapChart, lossChart, note);
+  root.append(el("p", { class: "widget-title" }, title), inputs, err, check, out, pathChart, gapChart, gapNote, lossChart, note);
 
+  // η is the dataset's own default until the learner edits it (at the start and after a
+  // change of dataset); an edited η is checked like B, an empty field included.
+  let datasetRate = true;
   const read = () => {
-    const n = SIZES[inD.value], lr = inL.value === "" ? null : Number(inL.value);
-    const whyB = checkBatch(inB, n);
-    const okL = lr === null || (Number.isFinite(lr) && lr >= 0.001 && lr <= 10);
-    inL.setAttribute("aria-invalid", String(!okL));
-    err.textContent = whyB || (!okL ? "η must be a number from 0.001 to 10." : "");
+    const whyB = checkBatch(inB, SIZES[inD.value]);
+    const whyL = datasetRate ? "" : checkRate(inL);
+    err.textContent = [whyB, whyL].filter(Boolean).join(" ");
     // While the inputs are invalid, the check and facts describe an older run: hide them.
-    check.hidden = Boolean(whyB || !okL);
-    out.hidden = check.hidden;
-    note.hidden = check.hidden; // they describe the last valid run, not these inputs
-    for (const c of [pathChart, gapChart, lossChart]) c.classList.toggle("stale", check.hidden);
-    if (whyB || !okL) return null;
+    const bad = Boolean(whyB || whyL);
+    for (const e of [check, out, note]) e.hidden = bad;
+    if (bad) gapNote.hidden = true; // a sentence about the last valid run: drawing brings it back
+    for (const c of [pathChart, gapChart, lossChart]) c.classList.toggle("stale", bad);
+    if (bad) return null;
     const q = { dataset: inD.value, b: Number(inB.value), epochs: inE.value, last: inK.value };
-    if (lr !== null) q.lr = lr;
+    if (!datasetRate) q.lr = Number(inL.value);
     return q;
   };
 
   const draw = async (d) => {
-    if (inL.value === "") inL.value = String(d.lr);
+    if (datasetRate) { inL.value = String(d.lr); datasetRate = false; }
     await drawPaths(pathChart, d);
-    await drawGap(gapChart, d);
+    // the two runs never apart: a blank chart would say nothing, a sentence says it exactly
+    const flat = d.gap === 0;
+    gapChart.hidden = flat;
+    gapNote.hidden = !flat;
+    gapNote.textContent = flat ? `The averaged run and the summed run with η/B agree exactly after every one of the ` +
+      `${count(d.mean.updates, "update", "updates")} (gap 0, bit for bit), so there is no gap to chart.` : "";
+    if (!flat) await drawGap(gapChart, d);
     await drawLoss(lossChart, d);
     const min = d.minimum.loss, raw = d.sum_raw, m = d.mean, upe = d.updates_per_epoch;
     const same = d.first_split === null;
@@ -144,9 +167,9 @@ export function mount(root, uid) {
     check.dataset.ok = String(same);
     if (same) {
       check.textContent = `✓ The averaged run with η and the summed run with η/B coincide: largest difference ${small(d.gap)} ` +
-        `over ${fmt(m.updates)} updates; a plain NumPy loop of the summed update matches the engine's summed path to ${small(d.replay_gap)}.`;
+        `over ${count(m.updates, "update", "updates")}; a plain NumPy loop of the summed update matches the engine's summed path to ${small(d.replay_gap)}.`;
     } else {
-      check.textContent = `The paths split after update ${fmt(d.first_split)}: that update used the short last batch of ${fmt(d.split_size)} examples, ` +
+      check.textContent = `The paths split after update ${fmt(d.first_split)}: that update used the short last batch of ${count(d.split_size, "example", "examples")}, ` +
         `and summed with η/B its step is ${fmt(d.split_size)}/${fmt(d.b)} of the averaged one. Drop the short batch, or choose a B that divides ` +
         `N = ${fmt(d.n)}, and they coincide. (Largest difference now: ${fmt(d.gap, 2)}.)`;
     }
@@ -158,10 +181,11 @@ export function mount(root, uid) {
       ["averaged, η: J − J* at the end", fmt(m.loss[m.updates] - min, 3)],
       [`summed with η: steps ${fmt(d.b)}× longer`, rawEnd],
     ], { "data-out": "facts" }));
-    note.textContent = `${nameOf(d.dataset)}, N = ${fmt(d.n)}, ${d.model} model, B = ${fmt(d.b)}, ${d.epochs} epoch${d.epochs === 1 ? "" : "s"} of ${fmt(upe)} updates` +
-      `${d.short ? ` (the last holds ${fmt(d.short)} examples)` : ""}, all three runs from the race's mini-batch start on the same shuffled batches. ` +
+    note.textContent = `${nameOf(d.dataset)}, N = ${fmt(d.n)}, ${d.model} model, B = ${fmt(d.b)}, ${count(d.epochs, "epoch", "epochs")} of ${count(upe, "update", "updates")}` +
+      `${d.short ? ` (the last holds ${count(d.short, "example", "examples")})` : ""}, all three runs from the race's mini-batch start on the same shuffled batches. ` +
       `The blue band (averaged, η = ${fmt(d.lr)}) and the dark dashed line (summed, η/B = ${fmt(d.sum_scaled.lr, 4)}) lie on top of each other` +
-      (same ? "; the middle chart stays at 0. " : ` until update ${fmt(d.first_split)}, the first short batch; the middle chart shows how far apart every short batch pushes them (up to ${fmt(d.gap, 2)}). `) +
+      (same ? (d.gap === 0 ? ", exactly: the gap is 0 after every update. " : `; the middle chart shows they never differ by more than ${fmt(d.gap, 2)} (rounding). `)
+        : ` until update ${fmt(d.first_split)}, the first short batch; the middle chart shows how far apart every short batch pushes them (up to ${fmt(d.gap, 2)}). `) +
       (d.b === 1 ? "With B = 1 summing and averaging are the same thing, so all three runs agree. " :
         raw.diverged_at !== null ? `Summed with the same η, every step is ${fmt(d.b)} times longer: the red dotted run overshoots and blows up (|θ| past 10⁶ at update ${fmt(raw.diverged_at)}). ` :
           `Summed with the same η, every step is ${fmt(d.b)} times longer: the red dotted run takes a different path (up to ${fmt(d.raw_gap, 3)} away) and ends elsewhere. `) +
@@ -171,11 +195,8 @@ export function mount(root, uid) {
 
   const { soon, reshuffle } = liveMeasure(root, note, "/api/dives/sum-vs-mean", { read, draw, delay: 300 });
   inB.addEventListener("input", soon);
-  inL.addEventListener("input", soon);
-  inD.addEventListener("change", () => {
-    inL.value = ""; // the dataset's own default η
-    soon();
-  });
+  inL.addEventListener("input", () => { datasetRate = false; soon(); });
+  inD.addEventListener("change", () => { datasetRate = true; soon(); }); // the new dataset's own η
   for (const s of [inE, inK]) s.addEventListener("change", soon);
   again.addEventListener("click", reshuffle);
 }
