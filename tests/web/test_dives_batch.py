@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from batchlab.core.batching import make_plan
 from batchlab.core.data import load
 from batchlab.core.models import LINEAR, model_for
-from batchlab.core.scene import SceneSpec, build
+from batchlab.core.scene import LIMITS, SceneSpec, build
 
 
 def data_n(dataset: str) -> int:
@@ -165,11 +165,12 @@ def test_the_prose_batch_exists_in_every_dataset(api: Any, dataset: str) -> None
 
 
 @pytest.mark.parametrize("path", ["batch?rows=3,17,42", "sum-vs-mean?b=25"])
-def test_c3_and_c11_routes_accept_the_widgets_learning_rates(client: TestClient,
-                                                             path: str) -> None:
-    """The one η range of C3 and C11 (0.001 to 10, RATE in batch-rows.js) is accepted by
-    both routes; sum-vs-mean refuses anything below it, so the range cannot start lower."""
-    for lr in ("0.001", "10"):
+def test_c3_and_c11_routes_take_the_races_learning_rates(client: TestClient, path: str) -> None:
+    """C3 and C11 accept the race's η range (LIMITS, which the page's RATE reads from #meta)
+    and refuse what lies outside it, naming the field."""
+    low, high = LIMITS["lr"].low, LIMITS["lr"].high
+    for lr in (low, high):
         assert client.get(f"/api/dives/{path}&lr={lr}").status_code == 200
-    r = client.get("/api/dives/sum-vs-mean?lr=0.0009")
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "lr"
+    for lr in (low * 0.9, high * 1.1):
+        r = client.get(f"/api/dives/{path}&lr={lr}")
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "lr"

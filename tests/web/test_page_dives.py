@@ -113,15 +113,15 @@ def test_learning_rate_is_checked_alike_in_c3_and_c11(page: Any, widget: Any, na
                                                       anchor: str) -> None:
     w = widget(name, anchor)
     lr = w.get_by_label("Learning rate η")
-    for bad in ("", "0.0005", "11"):
+    for bad in ("", "0.00005", "11"):
         lr.fill(bad)
         lr.dispatch_event("change")
         err = w.locator(".field-error").filter(has_text="η")
         page.wait_for_timeout(400)                          # past C11's refetch delay
-        assert err.inner_text() == "η must be a number from 0.001 to 10."
+        assert err.inner_text() == "η must be a number from 0.0001 to 10."
         assert lr.get_attribute("aria-invalid") == "true"
         assert lr.input_value() == bad                      # never silently put back
-    lr.fill("0.001")
+    lr.fill("0.0001")
     lr.dispatch_event("change")
     page.wait_for_timeout(400)
     assert lr.get_attribute("aria-invalid") == "false"

@@ -11,16 +11,21 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 from anyio import CapacityLimiter, to_thread
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from batchlab.core.scene import LIMITS
 from batchlab.web import typed
 from batchlab.web.responses import Blob, send
 
 Answer = Callable[[Request, Callable[[], Blob]], Awaitable[Response]]
 JSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}}}}
+LrQuery = Annotated[float | None, Query(
+    ge=LIMITS["lr"].low, le=LIMITS["lr"].high, allow_inf_nan=False,
+    description="learning rate η, in the race's range (default: the race's for this dataset)")]
+"""A dive's learning rate: the race's range, so every widget takes the same η."""
 
 
 class _Module(Protocol):

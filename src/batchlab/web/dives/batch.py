@@ -25,7 +25,7 @@ from batchlab.core.data import Dataset, load
 from batchlab.core.landscape import MAX_PARAM, loss_grid, minimise
 from batchlab.core.models import Model, model_for
 from batchlab.core.scene import REACH, RECOMMENDED, race_start
-from batchlab.web.dives import JSON, Answer, blob
+from batchlab.web.dives import JSON, Answer, LrQuery, blob
 from batchlab.web.errors import FieldError
 from batchlab.web.responses import Blob
 from batchlab.web.schemas import Dataset as DatasetName
@@ -145,9 +145,7 @@ def make_router(answer: Answer) -> APIRouter:
                                 "drawn when rows is absent")] = 4,
         seed: Annotated[int, Query(ge=0, le=1_000_000, description="shuffle seed of the "
                                    "random batch")] = 0,
-        lr: Annotated[float | None, Query(ge=1e-4, le=10.0, allow_inf_nan=False,
-                                          description="learning rate η (default: the "
-                                          "race's for this dataset)")] = None,
+        lr: LrQuery = None,
         w0: Coordinate = None,
         b0: Coordinate = None,
     ) -> Response:

@@ -26,7 +26,7 @@ from batchlab.core.unbiased import (
     inclusion_counts,
     random_mean,
 )
-from batchlab.web.dives import JSON, Answer, blob
+from batchlab.web.dives import JSON, Answer, LrQuery, blob
 from batchlab.web.errors import FieldError
 from batchlab.web.responses import Blob
 from batchlab.web.schemas import Dataset as DatasetName
@@ -100,9 +100,10 @@ def _run(t: Trajectory) -> dict[str, Any]:
 
 def _square(points: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
     """A square box (same span in w and b, so the page can draw both axes to one scale)
-    around the given points, with an 8 % margin and at least 0.5 wide."""
+    around the given points, with a 16 % margin (room for the start and minimum markers
+    inside the surface) and at least 0.5 wide."""
     lo, hi = points.min(axis=0), points.max(axis=0)
-    mid, half = (lo + hi) / 2, 0.54 * max(float((hi - lo).max()), 0.5)
+    mid, half = (lo + hi) / 2, 0.58 * max(float((hi - lo).max()), 0.5)
     return (float(mid[0] - half), float(mid[0] + half)), (float(mid[1] - half),
                                                           float(mid[1] + half))
 
@@ -153,9 +154,7 @@ def make_router(answer: Answer) -> APIRouter:
     @router.get("/sum-vs-mean", response_class=Response, responses=JSON)
     async def get_sum_vs_mean(
         request: Request, dataset: DatasetQuery = "synthetic", b: BQuery = 25,
-        lr: Annotated[float | None, Query(ge=1e-3, le=10.0, allow_inf_nan=False,
-                                          description="learning rate η of the averaged run "
-                                          "(default: the race's)")] = None,
+        lr: LrQuery = None,
         epochs: Annotated[int, Query(ge=1, le=MAX_EPOCHS, description="epochs")] = 3,
         seed: SeedQuery = 0,
         last: Annotated[Last, Query(description="keep or drop the short last batch")] = "keep",

@@ -37,3 +37,6 @@ export function divergedText(m) {
   const last = m.diverged_at - 1;
   return last >= 1 ? `diverged after update ${fmt(last)}` : "diverged on its first update";
 }
+
+/** "1 batch", "3 batches": a count with its noun in the right number. */
+export const count = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;

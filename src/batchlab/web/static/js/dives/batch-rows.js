@@ -32,19 +32,6 @@ export function factor(v, decimals = 3) {
   return v < 0 ? `(${num(v, decimals)})` : num(v, decimals);
 }
 
-/** The learning rates C3 and C11 accept: the range that both of their server routes allow
- *  (/api/dives/batch and /api/dives/sum-vs-mean), so one rule holds in both widgets. */
-export const RATE = { min: 0.001, max: 10 };
-
-/** Check a learning-rate field against RATE. An empty field is an error like any other (never
- *  a silent fallback). Sets aria-invalid; returns the message to show, "" when η is fine. */
-export function checkRate(input) {
-  const v = Number(input.value);
-  const ok = input.value.trim() !== "" && Number.isFinite(v) && v >= RATE.min && v <= RATE.max;
-  input.setAttribute("aria-invalid", String(!ok));
-  return ok ? "" : `η must be a number from ${RATE.min} to ${RATE.max}.`;
-}
-
 /** A gap between two computations, e.g. "1.1 × 10⁻¹⁶" (or "0, bit for bit"). */
 export function gap(v) {
   if (v === 0) return "0 (bit for bit)";

@@ -91,3 +91,19 @@ export function legendAbove(lay, height, top) {
   lay.legend = { ...lay.legend, y: 1.0, yanchor: "bottom" };
   return lay;
 }
+
+/** The learning rates a dive's free η field accepts: the race's range, as the server sends it
+ *  in the page's #meta (the dives' routes take the same), so one rule holds in every widget. */
+export const RATE = (() => {
+  const { low, high } = JSON.parse(document.getElementById("meta").textContent).limits.lr;
+  return { min: low, max: high };
+})();
+
+/** Check a learning-rate field against RATE. An empty field is an error like any other (never
+ *  a silent fallback). Sets aria-invalid; returns the message to show, "" when η is fine. */
+export function checkRate(input) {
+  const v = Number(input.value);
+  const ok = input.value.trim() !== "" && Number.isFinite(v) && v >= RATE.min && v <= RATE.max;
+  input.setAttribute("aria-invalid", String(!ok));
+  return ok ? "" : `η must be a number from ${RATE.min} to ${RATE.max}.`;
+}

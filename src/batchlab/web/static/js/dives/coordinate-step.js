@@ -5,7 +5,8 @@
 // θ there and draws a fresh batch, so a short path builds up one written-out step at a time.
 import { LOOK, fmt } from "../look.js";
 import { CONFIG, el, getTyped, layout, plotlyReady, richText, whenVisible } from "../measures.js";
-import { batchURL, bindRows, checkRate, datasetSelect, gap, math, mml, num, partial, RATE, rowControls } from "./batch-rows.js";
+import { batchURL, bindRows, datasetSelect, gap, math, mml, num, partial, rowControls } from "./batch-rows.js";
+import { checkRate, RATE } from "./common.js";
 
 const MINUS = "\u2212";
 const MAX_PATH = 40;

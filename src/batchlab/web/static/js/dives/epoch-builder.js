@@ -2,15 +2,12 @@
 // the stored order, each epoch's shuffled order cut into batches of B, the short last batch,
 // keep-last vs drop-last counts and the "every example exactly once" check, epoch by epoch.
 import { el, numberInput, outCells } from "../measures.js";
-import { fmt } from "../look.js";
+import { count, fmt } from "../look.js";
 import { errorLine } from "./common.js";
 
 const MAX_N = 60; // beyond this the picture stops being readable; the rule is the same
 const HISTORY = 3; // epochs kept on screen (newest first)
 const TINTS = 4; // neutral block tints, cycled (each block also carries its step number)
-
-/** "1 batch", "3 batches": a count with its noun in the right number. */
-const count = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;
 
 /** Occurrences of each example 0..n-1 among the batches of one epoch. */
 function countUses(n, batches) {

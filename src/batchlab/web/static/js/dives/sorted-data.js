@@ -3,7 +3,7 @@
 // both paths on the loss surface, cosines between consecutive batch gradients, and the
 // server's check that the engine's paths equal a plain NumPy replay of the same batches.
 import { CONFIG, el, equalAxes, layout, mapHeight, numberInput, select } from "../measures.js";
-import { fmt, signed } from "../look.js";
+import { count, fmt, signed } from "../look.js";
 import { checkBatch, epochsOf, errorLine, legendAbove, liveMeasure, SIZES, startAndMinimum, surface } from "./common.js";
 
 const RUNS = {
@@ -60,9 +60,6 @@ function pureBatches(r, upe) {
   for (let t = 0; t < upe && t < r.share.length; t++) if (r.share[t] === 0 || r.share[t] === 1) pure += 1;
   return pure;
 }
-
-/** "1 batch", "3 batches": a count with its noun in the right number. */
-const count = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;
 
 /** The caption under the widget, chosen from the numbers it describes: which run's pushes
  *  repeat more (cosines), which ends closer to the minimum, and what the single-class count

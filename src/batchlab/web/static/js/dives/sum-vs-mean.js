@@ -4,11 +4,10 @@
 // surface, J − J* per update, and the server's checks: the largest difference between the
 // first two paths, and a NumPy loop of the summed-with-η/B update against the engine's summed run.
 import { CONFIG, el, facts, layout, select } from "../measures.js";
-import { fmt } from "../look.js";
+import { count, fmt } from "../look.js";
 import {
-  checkBatch, dataAndBatch, epochsOf, errorLine, legendAbove, liveMeasure, nameOf, SIZES, startAndMinimum, surface,
+  checkBatch, dataAndBatch, epochsOf, errorLine, legendAbove, liveMeasure, nameOf, SIZES, startAndMinimum, surface, checkRate, RATE
 } from "./common.js";
-import { checkRate, RATE } from "./batch-rows.js";
 // Line style and marker carry the run as well as the colour.
 const RUNS = {
   mean: { color: "#1f5fbf", dash: "solid", width: 7, opacity: 0.35, symbol: "circle" },
@@ -23,9 +22,6 @@ const label = (key, d) => ({
 }[key]);
 
 const small = (v) => (v === 0 ? "0 (bit for bit)" : fmt(v, 2));
-
-/** "1 update", "40 updates": a count with its noun in the right number. */
-const count = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;
 
 /** An axis range [lo, hi] widened where needed so that every value in `at` lies at least
  *  `margin` of the span inside it: a marker on the grid's edge is not cut in half. */
