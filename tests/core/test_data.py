@@ -13,8 +13,9 @@ def test_builtin_sets_are_standardised_and_deterministic(name):
     np.testing.assert_array_equal(a.x, b.x)
     np.testing.assert_array_equal(a.y, b.y)
     assert a.n == 300
+    centre = 1.0 if name == "synthetic-offset" else 0.0  # C9's tilted bowl: mean 1 on purpose
     if a.task != "shifts":
-        assert abs(a.x.mean()) < 1e-12 and abs(a.x.std() - 1) < 1e-12
+        assert abs(a.x.mean() - centre) < 1e-12 and abs(a.x.std() - 1) < 1e-12
     if a.task == "classification":
         assert set(np.unique(a.y)) == {0.0, 1.0}
 
@@ -75,3 +76,13 @@ def test_missing_file_and_bad_suffix(tmp_path):
     p.write_text("{}")
     with pytest.raises(ValueError, match=r"must end in \.csv or \.npz"):
         data.load_table(p)
+
+
+def test_offset_set_is_the_synthetic_set_shifted_and_its_bowl_is_tilted():
+    a = data.load("synthetic", 1000, np.random.default_rng(0))
+    b = data.load("synthetic-offset", 1000, np.random.default_rng(0))
+    np.testing.assert_array_equal(b.x, a.x + 1.0)
+    np.testing.assert_array_equal(b.y, a.y)
+    xs = np.c_[b.x, np.ones(b.n)]  # Hessian of the mean squared loss ½(w·x + b − y)²
+    lo, hi = np.linalg.eigvalsh(xs.T @ xs / b.n)
+    assert hi / lo == pytest.approx((3 + 5**0.5) / (3 - 5**0.5))  # [[2, 1], [1, 1]]: ≈ 6.85

@@ -69,8 +69,10 @@ def test_steps_to_target_fall_and_the_full_batch_count_is_checked(finite: Any, a
     assert d["lrs"][-1] < d["lr_limit"] and 0 <= d["fit_error"] < 1
     assert np.isclose(d["lrs"], d["lr_limit"] / 2).any()  # 1/λ_max is on the grid
     assert np.all(np.diff(d["steps"]) <= 0)  # fine grid, many seeds: a clean, falling curve
-    assert d["steps"][-1] == 1 and d["steps"][0] > 50  # from dozens of updates to one
-    data = load("synthetic", 1000, np.random.default_rng(0))
+    # tilted bowl: even full batch needs several updates, small batches hundreds
+    assert d["dataset"] == "synthetic-offset" and d["steps"][-1] >= 3 and d["steps"][0] > 300
+    assert d["s_min"] > 3
+    data = load("synthetic-offset", 1000, np.random.default_rng(0))
     start = minimise(LINEAR, data) + REACH * np.asarray(METHODS[0].offset)
     g = LINEAR.grads(start, data.x, data.y)  # B_simple = tr Σ / |G|², written out
     assert d["b_simple"] == pytest.approx(np.sum(g.var(axis=0)) / np.sum(g.mean(axis=0) ** 2))

@@ -64,6 +64,16 @@ def synthetic_regression(
     return Dataset("synthetic", x, y, "regression", desc)
 
 
+def offset_regression(rng: np.random.Generator, n: int = 1000, shift: float = 1.0) -> Dataset:
+    """The synthetic regression set with its feature left off-centre (mean ``shift``, sd 1):
+    the bowl J(w, b) tilts and stretches (condition number 6.9 at shift 1), so no single
+    step, even on the exact gradient, lands on the minimum, as on most real problems."""
+    d = synthetic_regression(rng, n)
+    desc = (f"Synthetic, off-centre feature: the same data with x shifted to mean {shift:g} "
+            f"(sd 1), N = {n}.")
+    return Dataset("synthetic-offset", d.x + shift, d.y, "regression", desc)
+
+
 def synthetic_classification(
     rng: np.random.Generator, n: int = 1000, w: float = 2.0, b: float = 0.5
 ) -> Dataset:
@@ -224,6 +234,7 @@ BUILTIN: dict[str, Builder] = {
     "diabetes": lambda rng, n: diabetes(n, rng),
     "breast-cancer": lambda rng, n: breast_cancer(n, rng),
     "sharp-flat": lambda rng, n: sharp_flat_shifts(rng, n),
+    "synthetic-offset": lambda rng, n: offset_regression(rng, n),
 }
 DATASETS: tuple[str, ...] = tuple(BUILTIN)
 FIXED_SIZES: dict[str, int] = {"diabetes": 442, "breast-cancer": 569}

@@ -46,7 +46,7 @@ def _warm_up(cache: SceneCache, assets: list[Callable[[], object]]
     so the first reader waits for none of them."""
     measurements = (lambda: experiments_data.noise("synthetic", 0),
                     lambda: experiments_data.flat_basin(0),
-                    lambda: experiments_data.critical("synthetic", 0))
+                    lambda: experiments_data.critical(experiments_data.CRITICAL_DATASET, 0))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -306,7 +306,7 @@ function flatBasin(root, uid = "fb") {
 }
 
 function stepsToTarget(root) {
-  const ds = root.dataset.dataset || "synthetic";
+  const ds = root.dataset.dataset || "synthetic-offset";
   measured(root, titleOf(root, "Measured: updates to reach a target loss"), `/api/experiments/steps-to-target?dataset=${ds}`,
     async (chart, d) => {
       const ok = Array.from(d.steps, (s) => s > 0);
@@ -322,9 +322,9 @@ function stepsToTarget(root) {
         { x: dense, y: ideal, mode: "lines", name: `perfect scaling ∝ 1/B from B = ${fmt(bs[0])}`, line: { color: "#9aa3b0", dash: "dot", width: 1.4 },
           hovertemplate: `perfect scaling from B = ${fmt(bs[0])}: B = %{x:.3g}, %{y:.3g} updates<extra></extra>` },
         { x: dense, y: fit, mode: "lines", name: sub("fit S_min(1 + B_crit/B)"), line: { color: GREY, width: 2 } },
-        vline(d.b_crit, sub(`B_crit ≈ ${fmt(d.b_crit, 2)} (fit)`), GREY, "dash"),
-        vline(d.b_simple, sub(`B_simple ≈ ${fmt(d.b_simple, 2)} (start)`), NEUTRAL.purple.color, "dot"),
-        ...(d.b_simple_target <= d.n ? [vline(d.b_simple_target, sub(`B_simple ≈ ${fmt(Math.round(d.b_simple_target))} (target)`), NEUTRAL.purple.color, "dashdot")] : []),
+        vline(d.b_crit, sub(`B_crit ≈ ${fmt(d.b_crit, 3)} (fit)`), GREY, "dash"),
+        vline(d.b_simple, sub(`B_simple ≈ ${fmt(d.b_simple, 3)} (start)`), NEUTRAL.purple.color, "dot"),
+        ...(d.b_simple_target <= d.n ? [vline(d.b_simple_target, sub(`B_simple ≈ ${fmt(d.b_simple_target, 3)} (target)`), NEUTRAL.purple.color, "dashdot")] : []),
         { x: bs, y: steps, mode: "markers", name: "measured (best η per B)", marker: { symbol: NEUTRAL.slate.symbol, size: 9, color: NEUTRAL.slate.color },
           hovertemplate: "B = %{x}: %{y:.1f} updates<extra></extra>" },
       ], { ...layout("batch size B (log)", "updates to target (log)", { xaxis: { type: "log", dtick: 1 }, yaxis: { type: "log", dtick: 1, range: [Math.log10(bottom), Math.log10(top)] } }),
@@ -335,7 +335,7 @@ function stepsToTarget(root) {
         facts: [
           ["critical batch B_crit (fit)", fmt(d.b_crit, 3)],
           ["noise scale B_simple at the start", fmt(d.b_simple, 3)],
-          [`B_simple at the target loss${d.b_simple_target > d.n ? " (> N, off the chart)" : ""}`, fmt(Math.round(d.b_simple_target))],
+          [`B_simple at the target loss${d.b_simple_target > d.n ? " (> N, off the chart)" : ""}`, fmt(d.b_simple_target, 3)],
           ["check: full-batch updates, engine = plain descent", `${fmt(d.steps.at(-1))} = ${fmt(d.gd_steps)}`],
         ],
         note: `${datasetName(d.dataset)}, N = ${fmt(d.n)}: updates until J − J* falls to 1/${fmt(Math.round(1 / d.target))} of its value at the start and stays there ` +
@@ -345,9 +345,9 @@ function stepsToTarget(root) {
           `The dotted line is perfect scaling: the ${fmt(steps[0], 3)} updates measured at B = ${fmt(bs[0])}, divided by how many times larger B is. ` +
           `From B = ${fmt(bs[0])} to B = ${fmt(floorAt)} the updates fall from ${fmt(steps[0], 3)} to ${fmt(floor, 3)}, and larger batches stay on that floor. ` +
           `The fit (S_min ≈ ${fmt(d.s_min, 3)} updates, least squares on the log scale) is only a rough summary: largest deviation ${pct(d.fit_error, 0)}. ` +
-          `The noise scale B_simple = tr Σ / |G|² is ${fmt(d.b_simple, 2)} at the start and ${fmt(d.b_simple_target, 2)} at the target loss: it grows as the loss falls, ` +
+          `The noise scale B_simple = tr Σ / |G|² is ${fmt(d.b_simple, 3)} at the start and ${fmt(d.b_simple_target, 3)} at the target loss: it grows as the loss falls, ` +
           "because the gradient shrinks towards the minimum while the per-example spread does not" +
-          (d.b_simple_target < d.b_crit ? `. Both lie below the fitted B_crit ≈ ${fmt(d.b_crit, 2)}: staying below the target at every remaining update asks more of a small batch than one good step on average.` : "."),
+          (d.b_simple_target < d.b_crit ? `. Both lie below the fitted B_crit ≈ ${fmt(d.b_crit, 3)}: staying below the target at every remaining update asks more of a small batch than one good step on average.` : "."),
       };
     });
 }
