@@ -72,6 +72,10 @@ def test_steps_to_target_fall_and_the_full_batch_count_is_checked(finite: Any, a
     # tilted bowl: even full batch needs several updates, small batches hundreds
     assert d["dataset"] == "synthetic-offset" and d["steps"][-1] >= 3 and d["steps"][0] > 300
     assert d["s_min"] > 3
+    fit = d["s_min"] * (1 + d["b_crit"] / d["batch_sizes"])  # the deviation the page names
+    miss = np.abs(d["steps"] - fit) / fit
+    assert d["fit_worst_b"] == d["batch_sizes"][np.argmax(miss)]
+    assert d["fit_error"] == pytest.approx(miss.max())
     data = load("synthetic-offset", 1000, np.random.default_rng(0))
     start = minimise(LINEAR, data) + REACH * np.asarray(METHODS[0].offset)
     g = LINEAR.grads(start, data.x, data.y)  # B_simple = tr Σ / |G|², written out

@@ -167,7 +167,7 @@ def _rounds_to(calc: Decimal, shown: str, decimals: int) -> bool:
 def _check_write_out(page: Any, w: Any, batch_size: int) -> None:
     lr = Decimal(w.get_by_label("Learning rate η").input_value())
     for sec in w.evaluate(_READ):
-        k, kt, kf = sec["decimals"]
+        k, kt, kf, ku, _, _ = sec["decimals"]
         terms = sec["terms"]
         if sec["w"]:   # products of the shown factors round to the shown terms
             products = [t for t in sec["first"] if t != "+"]
@@ -179,8 +179,9 @@ def _check_write_out(page: Any, w: Any, batch_size: int) -> None:
         assert _rounds_to(_signed_sum(terms), total, k)              # the sum of the terms
         assert _rounds_to(_dec(total) / batch_size, g, k)          # 1/B × the sum
         theta, g2, nxt = sec["step"][0], sec["step"][2], sec["step"][3]
-        assert _dec(sec["step"][1]) == lr and _dec(g2) == _dec(g)
-        assert _rounds_to(_dec(theta) - lr * _dec(g2), nxt, k)      # θ − η × ∂
+        assert _dec(sec["step"][1]) == lr and _rounds_to(_dec(g2), g, k)
+        assert _rounds_to(_dec(theta) - lr * _dec(g2), nxt, ku)     # θ − η × ∂
+        assert _dec(nxt) != _dec(theta)                              # the step shows
         if _dec(total) < 0:
             assert total.startswith("(")                             # 1/B × (−8.399)
 
@@ -197,14 +198,17 @@ def _terms(tokens: list[str]) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize(("dataset", "rows"), [
-    ("breast-cancer", "278, 413, 317"),          # the learner's case: 0.121 − 0.229 + 0.004
-    ("synthetic", "684, 413, 799"),
-    ("diabetes", "5, 60, 7, 300, 2, 11, 99, 120, 200, 250, 301, 333, 350, 400, 420, 441"),
-    ("synthetic-classification", "9, 8, 7, 6"),
+@pytest.mark.parametrize(("dataset", "rows", "lr"), [
+    ("breast-cancer", "278, 413, 317", ""),      # the learner's case: 0.121 − 0.229 + 0.004
+    ("synthetic", "684, 413, 799", ""),
+    ("synthetic", "684, 413, 799", "10"),        # η scales ∂J's rounding: the update needs more
+    ("synthetic", "684, 413, 799", "0.0001"),    # a tiny step still shows θ_next ≠ θ
+    ("diabetes", "5, 60, 7, 300, 2, 11, 99, 120, 200, 250, 301, 333, 350, 400, 420, 441", ""),
+    ("synthetic-classification", "9, 8, 7, 6", ""),
 ])
 def test_coordinate_step_lines_add_up_on_a_calculator(page: Any, widget: Any, dataset: str,
-                                                      rows: str, console: list[str]) -> None:
+                                                      rows: str, lr: str,
+                                                      console: list[str]) -> None:
     w = widget("coordinate-step")
     where = w.locator(".cs-where")
     if dataset != "synthetic":
@@ -212,10 +216,18 @@ def test_coordinate_step_lines_add_up_on_a_calculator(page: Any, widget: Any, da
     box = w.locator("input.br-rows-input")
     page.wait_for_function(f"(el) => el.placeholder.includes('0 to {_last_row(dataset)}')",
                            arg=box.element_handle())
+    if lr:
+        rate = w.get_by_label("Learning rate η")
+        rate.fill(lr)
+        rate.dispatch_event("change")
     box.fill(rows)
     box.press("Enter")
     page.wait_for_function(f"(el) => el.textContent.includes('{{{rows}}}')",
                            arg=where.element_handle())
+    if lr:
+        page.wait_for_function(f"(el) => el.textContent.includes('{lr} ×')",
+                               arg=w.element_handle())
+    assert "terms rounded" not in w.inner_text()                     # no fallback needed
     _check_write_out(page, w, len(rows.split(",")))
     assert "Check passed" in w.locator(".br-check").inner_text()
     assert console == []

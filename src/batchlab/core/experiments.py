@@ -150,11 +150,20 @@ class CriticalBatch:
         """The fitted S_min·(1 + B_crit/B)."""
         return self.s_min * (1.0 + self.b_crit / np.asarray(b, dtype=np.float64))
 
-    def fit_error(self) -> float:
-        """Largest |measured − fit| / fit over the batch sizes that reached the target."""
+    def _misses(self) -> tuple[np.ndarray, np.ndarray]:
+        """The batch sizes that reached the target and |measured − fit| / fit at each."""
         ok = self.steps > 0
         f = self.fit(self.batch_sizes[ok])
-        return float(np.max(np.abs(self.steps[ok] - f) / f))
+        return self.batch_sizes[ok], np.abs(self.steps[ok] - f) / f
+
+    def fit_error(self) -> float:
+        """Largest |measured − fit| / fit over the batch sizes that reached the target."""
+        return float(self._misses()[1].max())
+
+    def fit_worst(self) -> int:
+        """The batch size where that largest deviation is."""
+        b, miss = self._misses()
+        return int(b[int(np.argmax(miss))])
 
 
 def fit_critical_batch(batch_sizes: np.ndarray, steps: np.ndarray) -> tuple[float, float]:

@@ -148,5 +148,6 @@ def critical(dataset: str, seed: int) -> Blob:
         "seeds": setup.seeds, "max_epochs": CRITICAL_EPOCHS, "lr_limit": limit,
         "batch_sizes": r.batch_sizes, "steps": r.steps, "best_lr": r.best_lr, "lrs": lrs,
         "s_min": r.s_min, "b_crit": r.b_crit, "fit_error": r.fit_error(),
+        "fit_worst_b": r.fit_worst(),
         "b_simple": r.b_simple, "b_simple_target": noise_scale(model, data, at_target),
         "full_lr": full_lr, "gd_steps": gd_steps}))

@@ -47,7 +47,8 @@ def make_router(max_builds: int) -> APIRouter:
     async def steps_to_target(request: Request, dataset: CriticalQ = "synthetic-offset",
                               seed: Seed = 0) -> Response:
         """C9: updates to reach the target per B with a rate tuned up to 2/λ_max; the B_crit
-        fit; B_simple at the start and at the target; the full-batch count recomputed by a
+        fit, its largest relative deviation (``fit_error``) and where (``fit_worst_b``);
+        B_simple at the start and at the target; the full-batch count recomputed by a
         separate gradient-descent loop (``gd_steps``). ``steps`` is -1 and ``best_lr`` NaN
         for a B that no rate on the grid brought to the target within 10 epochs (the fit
         leaves those out)."""

@@ -344,7 +344,8 @@ function stepsToTarget(root) {
           (missed ? `${missed} batch size${missed > 1 ? "s" : ""} never settled with any rate and ${missed > 1 ? "are" : "is"} left out. ` : "") +
           `The dotted line is perfect scaling: the ${fmt(steps[0], 3)} updates measured at B = ${fmt(bs[0])}, divided by how many times larger B is. ` +
           `From B = ${fmt(bs[0])} to B = ${fmt(floorAt)} the updates fall from ${fmt(steps[0], 3)} to ${fmt(floor, 3)}, and larger batches stay on that floor. ` +
-          `The fit (S_min ≈ ${fmt(d.s_min, 3)} updates, least squares on the log scale) is only a rough summary: largest deviation ${pct(d.fit_error, 0)}. ` +
+          `The fit (S_min ≈ ${fmt(d.s_min, 3)} updates against a measured floor of ${fmt(floor, 3)}, least squares on the log scale) is a summary: ` +
+          `it misses B = ${fmt(d.fit_worst_b)} most, by ${pct(d.fit_error, 0)}. ` +
           `The noise scale B_simple = tr Σ / |G|² is ${fmt(d.b_simple, 3)} at the start and ${fmt(d.b_simple_target, 3)} at the target loss: it grows as the loss falls, ` +
           "because the gradient shrinks towards the minimum while the per-example spread does not" +
           (d.b_simple_target < d.b_crit ? `. Both lie below the fitted B_crit ≈ ${fmt(d.b_crit, 3)}: staying below the target at every remaining update asks more of a small batch than one good step on average.` : "."),

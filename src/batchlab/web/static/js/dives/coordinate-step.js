@@ -24,25 +24,51 @@ function digits(v, decimals = 3) {
 /** The value a reader types into a calculator for v written to k decimals. */
 const shown = (v, k) => Number(v.toFixed(k));
 
+/** A calculation shown to k decimals reads as the exact value shown to k decimals. */
+const near = (calc, exact, k) => shown(calc, k) === shown(exact, k);
+
+/** The fewest decimals from `from` to `most` for which `ok` holds, or null. */
+function fewest(from, ok, most = from + EXTRA) {
+  for (let j = from; j <= most; j++) if (ok(j)) return j;
+  return null;
+}
+
 /** How many decimals one coordinate's write-out needs so that every line can be redone on
- *  a calculator, as {result, term, factor}: results (the sum, ∂J_B, the next value) to
- *  `result` decimals, the terms summed to `term`, the factors r_i and x_i multiplied to
- *  `factor`. Each is the fewest (results: at least 3, and two significant digits of ∂J_B)
- *  with which the shown operands give the shown result once rounded like it; an operand
- *  gets up to EXTRA more digits than its result, as rounding a product's factors to the
- *  product's own decimals would not reproduce it. null if no count up to MAX_DECIMALS
- *  works. `x` is null for the bias, whose terms are the residuals themselves. */
+ *  a calculator, as {result, term, factor, update}: results (the sum, ∂J_B) to `result`
+ *  decimals, the terms summed to `term`, the factors r_i and x_i multiplied to `factor`,
+ *  and the update line θ − η·∂J_B = θ_next to `update`. Each is the fewest (results: at
+ *  least 3, and two significant digits of ∂J_B) with which the shown operands give the
+ *  shown result once rounded like it; an operand gets up to EXTRA more digits than its
+ *  result, as rounding a product's factors to the product's own decimals would not
+ *  reproduce it. The update line has its own count: η scales the rounding of ∂J_B (a large
+ *  η needs more digits), and a small step must still show θ_next ≠ θ. null if no count up
+ *  to MAX_DECIMALS works. `x` is null for the bias, whose terms are the residuals. */
 export function decimalsFor({ r, x, terms, sum, B, theta, lr, grad, next }) {
-  const near = (calc, exact, k) => shown(calc, k) === shown(exact, k);
-  const fewest = (from, ok) => { for (let j = from; j <= from + EXTRA; j++) if (ok(j)) return j; return null; };
   const first = Math.max(MIN_DECIMALS, 1 - Math.floor(Math.log10(Math.abs(grad) || 1)));
   for (let k = first; k <= MAX_DECIMALS; k++) {
-    if (!near(shown(sum, k) / B, grad, k) || !near(shown(theta, k) - lr * shown(grad, k), next, k)) continue;
+    if (!near(shown(sum, k) / B, grad, k)) continue;
     const term = fewest(k, (j) => near(terms.reduce((a, t) => a + shown(t, j), 0), sum, k));
     if (term === null) continue;
     const factor = x === null ? term
       : fewest(term, (j) => terms.every((t, i) => near(shown(r[i], j) * shown(x[i], j), t, term)));
-    if (factor !== null) return { result: k, term, factor };
+    if (factor === null) continue;
+    for (let j = k; j <= MAX_DECIMALS; j++) {
+      const step = updateDecimals(theta, lr, grad, next, j);
+      if (step) return { result: k, term, factor, ...step };
+    }
+  }
+  return null;
+}
+
+/** Decimals of the update line θ − η·∂ = θ_next with the result to `j`: θ to `updateTheta`,
+ *  ∂ to `updateGrad` (η multiplies ∂'s rounding, so a large η needs more of its digits), or
+ *  null if none works or the line would hide a non-zero step (θ_next written as θ). */
+function updateDecimals(theta, lr, grad, next, j) {
+  if (next !== theta && shown(next, j) === shown(theta, j)) return null;
+  const scaled = Math.max(0, Math.ceil(Math.log10(lr)));
+  for (let g = j; g <= j + EXTRA + scaled; g++) {
+    const t = fewest(j, (tj) => near(shown(theta, tj) - lr * shown(grad, g), next, j));
+    if (t !== null) return { update: j, updateTheta: t, updateGrad: g };
   }
   return null;
 }
@@ -103,9 +129,11 @@ function coordinate(d, which) {
   const sum = terms.reduce((a, b) => a + b, 0);
   const found = decimalsFor({ r, x: which === "w" ? x : null, terms, sum, B, theta: d.theta[j], lr: d.lr,
     grad: d.grad[j], next: d.next[j] });
-  const { result: k, term: kt, factor: kf } = found ?? { result: MIN_DECIMALS, term: MIN_DECIMALS, factor: MIN_DECIMALS };
+  const { result: k, term: kt, factor: kf, update: ku, updateTheta: kth, updateGrad: kg } = found ??
+    { result: MIN_DECIMALS, term: MIN_DECIMALS, factor: MIN_DECIMALS, update: MIN_DECIMALS,
+      updateTheta: MIN_DECIMALS, updateGrad: MIN_DECIMALS };
   const sec = el("section", { class: "cs-coord", "aria-label": which === "w" ? "The weight w" : "The bias b",
-    "data-decimals": [k, kt, kf].join(" ") });
+    "data-decimals": [k, kt, kf, ku, kth, kg].join(" ") });
   sec.append(el("h4", { class: "cs-h" }, which === "w" ? "The weight w" : "The bias b"));
   const products = which === "w"
     ? r.map((ri, i) => tok(n(ri, kf, true), "·", n(x[i], kf, true)))
@@ -120,12 +148,13 @@ function coordinate(d, which) {
   );
   sec.append(el("p", { class: "widget-note cs-digits-note" }, allDigits ? "Every number written in full."
     : found === null ? `Written to ${k} decimals (terms rounded; each result is of the exact terms).`
-      : `Results to ${k} decimals, ${which === "w" ? `terms to ${kt}, factors to ${kf}` : `terms to ${kt}`}: ` +
+      : `Results to ${k} decimals, ${which === "w" ? `terms to ${kt}, factors to ${kf}` : `terms to ${kt}`}` +
+        `${ku !== k || kg !== k ? `, the update to ${ku} (its ${which} to ${kth}, ∂ to ${kg})` : ""}: ` +
         "the fewest with which each line, redone on a calculator, rounds to the result shown."));
   const sym = math([mml("msub", [mml("mi", which), mml("mtext", "next")])]);
   sec.append(el("div", { class: "cs-update" }));
   sec.lastChild.append(line(tok(sym), "=", tok(math([mml("mi", which)])), MINUS, tok(math([mml("mi", "η")])), "·", tok(partial(which)),
-    "=", n(d.theta[j], k), MINUS, tok(el("span", { class: "cs-num" }, String(d.lr)), " × ", n(d.grad[j], k, true)), "=", tok(el("strong", { title: String(d.next[j]) }, written(d.next[j], k)))));
+    "=", n(d.theta[j], kth), MINUS, tok(el("span", { class: "cs-num" }, String(d.lr)), " × ", n(d.grad[j], kg, true)), "=", tok(el("strong", { title: String(d.next[j]) }, written(d.next[j], ku)))));
   return sec;
 }
 

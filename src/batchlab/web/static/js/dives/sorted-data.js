@@ -4,7 +4,7 @@
 // server's check that the engine's paths equal a plain NumPy replay of the same batches.
 import { CONFIG, el, equalAxes, layout, mapHeight, numberInput, select } from "../measures.js";
 import { count, fmt, signed } from "../look.js";
-import { checkBatch, epochsOf, errorLine, legendAbove, liveMeasure, SIZES, startAndMinimum, surface } from "./common.js";
+import { checkBatch, datasetName, epochsOf, errorLine, legendAbove, liveMeasure, SIZES, startAndMinimum, surface } from "./common.js";
 
 const RUNS = {
   sorted: { name: "class-sorted, read in order", color: "#b42318", dash: "solid", symbol: "circle" },
@@ -68,7 +68,7 @@ export function caption(d, pure, pureSh) {
   const so = d.sorted, sh = d.shuffled, upe = d.updates_per_epoch, min = d.minimum.loss;
   const endSo = signed(so.loss.at(-1) - min, 3), endSh = signed(sh.loss.at(-1) - min, 3);
   const cosSo = signed(so.mean_cosine, 3), cosSh = signed(sh.mean_cosine, 3);
-  const intro = `${d.dataset}, N = ${fmt(d.n)}: ${count(d.class0, "example", "examples")} of class 0 stored first, ` +
+  const intro = `${datasetName(d.dataset)}, N = ${fmt(d.n)}: ${count(d.class0, "example", "examples")} of class 0 stored first, ` +
     `then ${fmt(d.class1)} of class 1; B = ${d.b}, η = ${d.lr}, ${count(d.epochs, "epoch", "epochs")} of ` +
     `${count(upe, "update", "updates")}, both from (w, b) = (0, 0). `;
   if (upe === 1) {
