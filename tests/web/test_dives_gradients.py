@@ -129,6 +129,13 @@ def test_batch_arrows_draws_the_epoch_and_its_mean(page: Any, widget: Any, conso
     w.get_by_role("button", name="B = N").click()
     page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
     assert "single batch, the whole dataset" in w.locator("[data-out=check]").inner_text()
+    # B = N: no 1/√k to chart (every mean is ∇J up to rounding); a sentence says so instead
+    assert w.locator(".ba-dist").is_hidden() and "no 1/√k to chart" in w.inner_text()
+    assert "standard errors" not in w.inner_text() and "only closes in" not in w.inner_text()
+    page.evaluate(f"document.querySelector(\"{sel}\").dataset.drawn = ''")
+    w.get_by_role("button", name="B = 1").click()
+    page.wait_for_selector(f"{sel}[data-drawn='1']", timeout=30_000)
+    assert w.locator(".ba-dist").is_visible() and w.locator(".ba-dist-note").is_hidden()
     w.locator("input[type=number]").fill("0")
     assert "B must be" in w.locator(".field-error").inner_text()
     assert w.locator("input[type=number]").get_attribute("aria-invalid") == "true"

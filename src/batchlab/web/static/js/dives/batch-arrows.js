@@ -152,8 +152,9 @@ export function mount(root, uid) {
   const out = el("div", { class: "ba-facts" });
   const check = el("p", { class: "ba-check", "data-out": "check" });
   const check2 = el("p", { class: "ba-check", "data-out": "inclusion" });
+  const distNote = el("p", { class: "widget-note ba-dist-note", hidden: "" });
   const note = el("p", { class: "widget-note", "aria-live": "polite" }, "Measuring…");
-  root.append(el("p", { class: "widget-title" }, title), inputs, err, plane, check, check2, out, dist, note);
+  root.append(el("p", { class: "widget-title" }, title), inputs, err, plane, check, check2, out, dist, distNote, note);
 
   const read = () => {
     const why = checkBatch(inB, SIZES[inD.value]);
@@ -163,8 +164,17 @@ export function mount(root, uid) {
 
   const draw = async (d) => {
     await drawPlane(plane, d);
-    await drawDistance(dist, d);
     const e = d.epoch, K = e.sizes.length, last = e.sizes[K - 1], short = last !== d.b;
+    // B = N: every batch is the whole set, so every mean is ∇J(θ) up to rounding: no 1/√k to chart
+    const whole = d.b === d.n;
+    dist.hidden = whole;
+    distNote.hidden = !whole;
+    if (whole) {
+      distNote.textContent = `With B = N every batch, random or not, is the whole dataset, so every running mean is ∇J(θ) up to rounding ` +
+        `(${GAP} ${gapText(d.random.gap)} after ${fmt(d.random.draws)} batches): there is no noise to average away, and no 1/√k to chart.`;
+    } else {
+      await drawDistance(dist, d);
+    }
     const norm = Math.hypot(d.full[0], d.full[1]);
     const ok = e.gap <= 1e-12 * Math.max(1, norm);
     check.dataset.ok = String(ok);
@@ -190,11 +200,12 @@ export function mount(root, uid) {
     note.textContent = `${nameOf(d.dataset)}, N = ${fmt(d.n)}, ${d.model} model, at θ = (${signed(d.theta[0], 3)}, ${signed(d.theta[1], 3)}), ` +
       `the race's mini-batch start, which stays fixed: nothing is trained here. One shuffled epoch with B = ${fmt(d.b)} gives ${arrows}. ` +
       `Each grey arrow is one batch's gradient; the green trail is their running mean, weighted by batch size, and it ends on ∇J(θ). ` +
-      `The orange trail averages ${fmt(d.random.draws)} independent batches (each from a fresh shuffle): it only closes in like 1/√k, ` +
-      `along the exact RMS line √((N−B)/(B(N−1))·tr Σ / k), tr Σ = ${fmt(d.trace_sigma, 4)}. ` +
-      (short ? `The plain average of the arrows misses by ${fmt(e.plain_gap, 3)}, because the short batch would count as much as a full one. ` : "") +
-      `The counted shares of the first batch ranged from ${fmt(inc.min, 3)} to ${fmt(inc.max, 3)} over the examples ` +
-      `(largest deviation from B/N: ${fmt(inc.max_z, 2)} standard errors, among N examples).`;
+      (whole ? "Every batch is the whole dataset, so every example is in the first batch every time (B/N = 1). "
+        : `The orange trail averages ${fmt(d.random.draws)} independent batches (each from a fresh shuffle): it only closes in like 1/√k, ` +
+        `along the exact RMS line √((N−B)/(B(N−1))·tr Σ / k), tr Σ = ${fmt(d.trace_sigma, 4)}. ` +
+        (short ? `The plain average of the arrows misses by ${fmt(e.plain_gap, 3)}, because the short batch would count as much as a full one. ` : "") +
+        `The counted shares of the first batch ranged from ${fmt(inc.min, 3)} to ${fmt(inc.max, 3)} over the examples ` +
+        `(largest deviation from B/N: ${fmt(inc.max_z, 2)} standard errors, among N examples).`);
   };
 
   const { soon, reshuffle } = liveMeasure(root, note, "/api/dives/batch-arrows", { read, draw });

@@ -289,7 +289,9 @@ function matrices(d, task) {
     op(`mean of ${B} row${B === 1 ? "" : "s"} ⟶`, "averaged over the rows gives"),
     matrix([d.grad], { heads: ["∂w", "∂b"], caption: [sub("g"), " = ", math([mml("mfrac", [mml("mn", "1"), mml("mi", "B")]), mml("msubsup", [mml("mi", "X"), mml("mi", "ℬ"), mml("mo", "⊤")]), mml("mi", "r")])], cls: "br-result" }),
   );
-  out.append(h1, eq1, h2, eq2, h3, eq3);
+  out.append(h1, eq1, h2, eq2, h3, eq3, el("p", { class: "widget-note br-rounding" },
+    "Every entry is rounded to 3 decimals from the engine's exact values, so a product or mean redone from the rounded " +
+    "entries can differ in the last digit; the deep dive below writes one step out with enough digits to redo it exactly."));
   return out;
 }
 
