@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import Final
 
 import numpy as np
 
@@ -65,7 +66,7 @@ CRITICAL = {"regression": CriticalSetup(1e-2, 51, 32),
 CRITICAL_EPOCHS = 10
 
 
-CRITICAL_DATASET = "synthetic-offset"
+CRITICAL_DATASET: Final = "synthetic-offset"
 """C9's default data: the synthetic set with an off-centre feature. On the standardised
 sets the bowl is round (Hessian = identity), so one exact step of η = 1 lands on the
 minimum and the curve's floor is a single update; tilted, the floor is several."""

@@ -14,7 +14,7 @@ from batchlab.web.schemas import Dataset
 
 Seed = Annotated[int, Query(ge=0, le=1000, description="shuffle seed of the measurement")]
 DatasetQ = Annotated[Dataset, Query(description="which race dataset to measure")]
-CriticalQ = Annotated[Dataset | Literal["synthetic-offset"], Query(
+CriticalQ = Annotated[Dataset | Literal["synthetic-offset"], Query(  # CRITICAL_DATASET
     description="which dataset to measure: a race dataset, or synthetic-offset (the synthetic "
                 "set with its feature shifted to mean 1, a tilted bowl; the lesson's default)")]
 JSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}}}}
@@ -44,7 +44,7 @@ def make_router(max_builds: int) -> APIRouter:
         return await run(request, lambda: experiments.flat_basin(seed))
 
     @router.get("/steps-to-target", response_class=Response, responses=JSON)
-    async def steps_to_target(request: Request, dataset: CriticalQ = "synthetic-offset",
+    async def steps_to_target(request: Request, dataset: CriticalQ = experiments.CRITICAL_DATASET,
                               seed: Seed = 0) -> Response:
         """C9: updates to reach the target per B with a rate tuned up to 2/λ_max; the B_crit
         fit, its largest relative deviation (``fit_error``) and where (``fit_worst_b``);

@@ -23,13 +23,6 @@ const label = (key, d) => ({
 
 const small = (v) => (v === 0 ? "0 (bit for bit)" : fmt(v, 2));
 
-/** An axis range [lo, hi] widened where needed so that every value in `at` lies at least
- *  `margin` of the span inside it: a marker on the grid's edge is not cut in half. */
-export function padded(lo, hi, at, margin = 0.06) {
-  const m = margin * (hi - lo);
-  return [Math.min(lo, ...at.map((v) => v - m)), Math.max(hi, ...at.map((v) => v + m))];
-}
-
 async function drawPaths(chart, d) {
   const g = d.grid, upe = d.updates_per_epoch;
   const traces = [surface(g, { showlegend: false })];
@@ -54,8 +47,9 @@ async function drawPaths(chart, d) {
   traces.push(...marks);
   // The server's grid is square: both axes share one scale, so contours and steps keep their true shapes.
   const lay = layout("weight w", "bias b", {
-    xaxis: { range: padded(g.w[0], g.w[g.w.length - 1], [d.minimum.w, d.start[0]]), constrain: "domain" },
-    yaxis: { range: padded(g.b[0], g.b[g.b.length - 1], [d.minimum.b, d.start[1]]), scaleanchor: "x", scaleratio: 1, constrain: "domain" },
+    // the server's square grid leaves room around the minimum and the start (gradients.py _square)
+    xaxis: { range: [g.w[0], g.w[g.w.length - 1]], constrain: "domain" },
+    yaxis: { range: [g.b[0], g.b[g.b.length - 1]], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
   });
   legendAbove(lay, chart.clientWidth < 520 ? 380 : 440, chart.clientWidth < 520 ? 70 : 44);
   await window.Plotly.react(chart, traces, lay, CONFIG);
