@@ -68,7 +68,7 @@ def test_page_shows_tables_and_figures_offline(client: TestClient) -> None:
     assert "good-run" in html and "120.5" in html and "b_crit_steps = 31.25" in html
     assert "a &lt;b&gt;note&lt;/b&gt;" in html  # escaped
     assert '/lab/good-run/figures/steps_vs_batch.png' in html
-    assert '/static/vendor/plotly.min.js' in html
+    assert '/static/vendor/plotly-cartesian.min.js' in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
 
 

@@ -197,11 +197,11 @@ def test_openapi_and_no_remote_docs(client: TestClient) -> None:
 
 
 def test_plotly_served_locally_and_compressed(client: TestClient) -> None:
-    r = client.get("/static/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip"})
+    r = client.get("/static/vendor/plotly-cartesian.min.js", headers={"Accept-Encoding": "gzip"})
     assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
     assert int(r.headers["content-length"]) < 2_000_000
     assert b"plotly.js" in r.content[:200]
-    z = client.get("/static/vendor/plotly.min.js", headers={"Accept-Encoding": "zstd"})
+    z = client.get("/static/vendor/plotly-cartesian.min.js", headers={"Accept-Encoding": "zstd"})
     assert z.headers["content-encoding"] == "zstd" and z.content == r.content
     assert int(z.headers["content-length"]) < int(r.headers["content-length"])
 

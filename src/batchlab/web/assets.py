@@ -1,18 +1,22 @@
-"""Vendored assets served from other packages' files as ready compressed bytes."""
+"""Vendored browser code, served as ready compressed bytes."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 from batchlab.web.responses import Blob
 
+VENDOR = Path(__file__).resolve().parent / "vendor"
+PLOTLY_JS = "plotly-cartesian.min.js"
+
 
 def plotly_js() -> Path:
-    """plotly.min.js as shipped inside the plotly wheel."""
-    return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
+    """plotly.js's cartesian bundle (npm ``plotly.js-cartesian-dist-min``, the release the
+    plotly wheel carries): every trace the page draws (scatter, contour, bar) in a third
+    of the full bundle's bytes, which the browser evaluates in a third of the time."""
+    return VENDOR / PLOTLY_JS
 
 
 def lazy_blob(path: Callable[[], Path]) -> Callable[[], Blob]:

@@ -6,14 +6,15 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Request, Response
 
+from batchlab.web.assets import PLOTLY_JS
 from batchlab.web.responses import Blob, send
 
 
 def make_router(plotly: Callable[[], Blob], max_age: int) -> APIRouter:
-    """/static/vendor/plotly.min.js from the plotly wheel, pre-compressed."""
+    """plotly.js at /static/vendor/, pre-compressed."""
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/static/vendor/plotly.min.js")
+    @router.get(f"/static/vendor/{PLOTLY_JS}")
     def get_plotly(request: Request) -> Response:
         return send(request, plotly(), "text/javascript", max_age)
 

@@ -48,6 +48,7 @@ function mountUpdatesPerEpoch(root, uid) {
     note.textContent = last === b
       ? `B divides N: every batch holds ${fmt(b)} examples, so keeping or dropping the last changes nothing.`
       : `The last batch holds only ${fmt(last)} example${last === 1 ? "" : "s"}; drop-last skips it, giving ${fmt(drop)} updates.`;
+    root.dataset.drawn = "1";  // like every widget: its numbers are on screen
   };
   inN.addEventListener("input", render); inB.addEventListener("input", render);
   render();
