@@ -183,29 +183,36 @@ def fit_critical_batch(batch_sizes: np.ndarray, steps: np.ndarray) -> tuple[floa
     return float(np.exp(log_min[best])), float(crit[best])
 
 
+def best_steps(model: Model, data: Dataset, batch_size: int, lrs: np.ndarray,
+               start: tuple[float, float], j_star: float, target_gap: float, max_epochs: int,
+               rng: np.random.Generator, seeds: int = 5,
+               drop_last: bool = False) -> tuple[float, float]:
+    """Updates until J − ``j_star`` falls to ``target_gap`` and stays there to the end of
+    ``max_epochs``, averaged over ``seeds`` shuffles (a rate counts only if every seed
+    settles), minimised over ``lrs``: (updates, rate), or (-1, NaN) if no rate settles."""
+    found = [(np.inf, np.nan)]
+    for lr in lrs:
+        cfg = RunConfig(int(batch_size), float(lr), max_epochs, start, drop_last=drop_last)
+        hits = [updates_to_settle(model, data, cfg, rng, j_star, target_gap)
+                for _ in range(seeds)]
+        if all(h is not None for h in hits):
+            found.append((float(np.mean(np.asarray(hits, dtype=np.float64))), float(lr)))
+    s, lr_best = min(found)
+    return (-1.0 if np.isinf(s) else s), lr_best
+
+
 def steps_to_target(model: Model, data: Dataset, batch_sizes: np.ndarray, lrs: np.ndarray,
                     start: tuple[float, float], target_gap: float, max_epochs: int,
                     rng: np.random.Generator, seeds: int = 5) -> CriticalBatch:
-    """Updates until J(θ) − J(θ*) falls to ``target_gap`` and stays there to the end of
-    ``max_epochs``, averaged over ``seeds`` shuffles (a rate counts only if every seed
-    settles), minimised over ``lrs``."""
+    """``best_steps`` for every B (partial last batches kept), the B_crit fit and the noise
+    scale at the start."""
     j_star = model.loss(minimise(model, data), data.x, data.y)
-    steps, best = [], []
-    for b in batch_sizes:
-        found = [(np.inf, np.nan)]
-        for lr in lrs:
-            cfg = RunConfig(int(b), float(lr), max_epochs, start)
-            hits = [updates_to_settle(model, data, cfg, rng, j_star, target_gap)
-                    for _ in range(seeds)]
-            if all(h is not None for h in hits):
-                found.append((float(np.mean(np.asarray(hits, dtype=np.float64))), float(lr)))
-        s, lr_best = min(found)
-        steps.append(-1.0 if np.isinf(s) else s)
-        best.append(lr_best)
-    st = np.array(steps)
+    found = [best_steps(model, data, int(b), lrs, start, j_star, target_gap, max_epochs,
+                        rng, seeds) for b in batch_sizes]
+    st = np.array([f[0] for f in found])
     s_min, b_crit = fit_critical_batch(np.asarray(batch_sizes, dtype=np.float64), st)
-    return CriticalBatch(np.asarray(batch_sizes), st, np.array(best), s_min, b_crit,
-                         noise_scale(model, data, np.asarray(start)))
+    return CriticalBatch(np.asarray(batch_sizes), st, np.array([f[1] for f in found]),
+                         s_min, b_crit, noise_scale(model, data, np.asarray(start)))
 
 
 def descent_to_target(model: Model, data: Dataset, start: np.ndarray, lr: float,

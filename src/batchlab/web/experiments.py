@@ -12,6 +12,7 @@ import numpy as np
 from batchlab.core.data import Dataset, load, sharp_flat_shifts
 from batchlab.core.experiments import (
     basin_fractions,
+    best_steps,
     descent_to_target,
     noise_curve,
     point_at_gap,
@@ -130,7 +131,8 @@ def critical(dataset: str, seed: int) -> Blob:
     """Updates until the loss gap falls to a small fraction of its start, per B, with the
     rate tuned per B on a grid up to the stability limit 2/λ_max; the B_crit fit, the
     noise scale at the start and at the target loss (on the line from θ* to the start), and
-    plain gradient descent as a check of the full-batch count."""
+    plain gradient descent as a check of the full-batch count. Where the batch size the fit
+    misses most leaves a short last batch per epoch, that size measured again without it."""
     data, model, theta = far_start(dataset)
     setup = CRITICAL["classification" if model.task == "classification" else "regression"]
     theta_star = minimise(model, data)
@@ -139,8 +141,18 @@ def critical(dataset: str, seed: int) -> Blob:
     _, limit = stability_limit(model, data, theta_star)
     lrs = np.unique(np.append(np.geomspace(0.95 * limit / 3000, 0.95 * limit, setup.rates),
                               limit / 2))  # 1/λ_max: the full-batch step that fits the bowl
-    r = steps_to_target(model, data, _sizes(data.n), lrs, (float(theta[0]), float(theta[1])),
-                        gap, CRITICAL_EPOCHS, np.random.default_rng(seed), seeds=setup.seeds)
+    start = (float(theta[0]), float(theta[1]))
+    rng = np.random.default_rng(seed)
+    r = steps_to_target(model, data, _sizes(data.n), lrs, start, gap, CRITICAL_EPOCHS, rng,
+                        seeds=setup.seeds)
+    worst = r.fit_worst()
+    last = data.n - (-(-data.n // worst) - 1) * worst  # the epoch's last batch at that B
+    dropped = None
+    if last < worst:  # the same search without that short batch (drop_last)
+        j_star = model.loss(theta_star, data.x, data.y)
+        steps, lr = best_steps(model, data, worst, lrs, start, j_star, gap, CRITICAL_EPOCHS,
+                               rng, setup.seeds, drop_last=True)
+        dropped = {"steps": steps, "lr": lr}
     full_lr = float(r.best_lr[-1]) if r.steps[-1] > 0 else float(lrs[-1])
     gd_steps, _ = descent_to_target(model, data, theta, full_lr, gap, CRITICAL_EPOCHS)
     at_target = point_at_gap(model, data, theta, theta_star, gap)
@@ -149,6 +161,6 @@ def critical(dataset: str, seed: int) -> Blob:
         "seeds": setup.seeds, "max_epochs": CRITICAL_EPOCHS, "lr_limit": limit,
         "batch_sizes": r.batch_sizes, "steps": r.steps, "best_lr": r.best_lr, "lrs": lrs,
         "s_min": r.s_min, "b_crit": r.b_crit, "fit_error": r.fit_error(),
-        "fit_worst_b": r.fit_worst(),
+        "fit_worst_b": worst, "worst_last_batch": last, "worst_drop_last": dropped,
         "b_simple": r.b_simple, "b_simple_target": noise_scale(model, data, at_target),
         "full_lr": full_lr, "gd_steps": gd_steps}))

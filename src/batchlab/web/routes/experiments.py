@@ -47,7 +47,9 @@ def make_router(max_builds: int) -> APIRouter:
     async def steps_to_target(request: Request, dataset: CriticalQ = experiments.CRITICAL_DATASET,
                               seed: Seed = 0) -> Response:
         """C9: updates to reach the target per B with a rate tuned up to 2/λ_max; the B_crit
-        fit, its largest relative deviation (``fit_error``) and where (``fit_worst_b``);
+        fit, its largest relative deviation (``fit_error``) and where (``fit_worst_b``),
+        that size measured again without its short last batch (``worst_drop_last``: steps
+        and rate; null when B divides N, ``worst_last_batch`` says how many examples it held);
         B_simple at the start and at the target; the full-batch count recomputed by a
         separate gradient-descent loop (``gd_steps``). ``steps`` is -1 and ``best_lr`` NaN
         for a B that no rate on the grid brought to the target within 10 epochs (the fit

@@ -305,6 +305,21 @@ function flatBasin(root, uid = "fb") {
   });
 }
 
+/** C9: what the short last batch of an epoch does at the batch size the fit misses most,
+ *  from the server's second measurement of that size without it (drop_last). */
+function shortBatch(d, bs, steps, dropped) {
+  if (!dropped) return "";
+  const b = d.fit_worst_b, last = d.worst_last_batch, kept = steps[bs.indexOf(b)];
+  const lr = d.best_lr[Array.from(d.batch_sizes).indexOf(b)];
+  const spread = (k) => (d.n - k) / (k * (d.n - 1));  // variance of a mean of k, drawn without replacement
+  const helps = dropped.steps < 0.9 * kept && dropped.lr > lr;
+  return `At B = ${fmt(b)} every epoch ends on a batch of ${fmt(last)} (${fmt(d.n)} = ${fmt(Math.floor(d.n / b))} × ${fmt(b)} + ${fmt(last)}), ` +
+    `whose mean gradient has ${fmt(spread(last) / spread(b), 2)}× the variance of a batch of ${fmt(b)}'s. ` +
+    `Measured again without it (drop_last, the hollow marker), B = ${fmt(b)} needs ${fmt(dropped.steps, 3)} updates instead of ${fmt(kept, 3)}` +
+    (helps ? `, at a larger rate (η = ${fmt(dropped.lr, 2)} against ${fmt(lr, 2)}): the short batch's noisy steps, ` +
+      "which a settled run must ride out too, held it back. " : ". ");
+}
+
 function stepsToTarget(root) {
   const ds = root.dataset.dataset || "synthetic-offset";
   measured(root, titleOf(root, "Measured: updates to reach a target loss"), `/api/experiments/steps-to-target?dataset=${ds}`,
@@ -315,6 +330,7 @@ function stepsToTarget(root) {
       const dense = Array.from({ length: 60 }, (_, i) => bs[0] * (bs.at(-1) / bs[0]) ** (i / 59));
       // perfect scaling: the smallest B's measured updates, divided by how many times larger B is
       const ideal = dense.map((b) => steps[0] * bs[0] / b), fit = dense.map((b) => d.s_min * (1 + d.b_crit / b));
+      const dropped = d.worst_drop_last && d.worst_drop_last.steps > 0 ? d.worst_drop_last : null;
       const all = [...steps, ...ideal, ...fit].filter((v) => v > 0);
       const top = Math.max(...all) * 1.3, bottom = Math.min(...all) / 1.3;
       const vline = (x, name, color, dash) => ({ x: [x, x], y: [bottom, top], mode: "lines", name, line: { color, dash, width: 1.6 }, hoverinfo: "skip" });
@@ -327,6 +343,9 @@ function stepsToTarget(root) {
         ...(d.b_simple_target <= d.n ? [vline(d.b_simple_target, sub(`B_simple ≈ ${fmt(d.b_simple_target, 3)} (target)`), NEUTRAL.purple.color, "dashdot")] : []),
         { x: bs, y: steps, mode: "markers", name: "measured (best η per B)", marker: { symbol: NEUTRAL.slate.symbol, size: 9, color: NEUTRAL.slate.color },
           hovertemplate: "B = %{x}: %{y:.1f} updates<extra></extra>" },
+        ...(dropped ? [{ x: [d.fit_worst_b], y: [dropped.steps], mode: "markers", name: sub(`B = ${fmt(d.fit_worst_b)} without its short last batch`),
+          marker: { symbol: `${NEUTRAL.slate.symbol}-open`, size: 11, color: NEUTRAL.slate.color, line: { width: 2 } },
+          hovertemplate: `B = %{x}, drop_last: %{y:.1f} updates<extra></extra>` }] : []),
       ], { ...layout("batch size B (log)", "updates to target (log)", { xaxis: { type: "log", dtick: 1 }, yaxis: { type: "log", dtick: 1, range: [Math.log10(bottom), Math.log10(top)] } }),
         height: tall(chart, 280) }, CONFIG);
       const floor = Math.min(...steps), floorAt = bs[steps.findIndex((v) => v <= 1.05 * floor)];
@@ -345,7 +364,7 @@ function stepsToTarget(root) {
           `The dotted line is perfect scaling: the ${fmt(steps[0], 3)} updates measured at B = ${fmt(bs[0])}, divided by how many times larger B is. ` +
           `From B = ${fmt(bs[0])} to B = ${fmt(floorAt)} the updates fall from ${fmt(steps[0], 3)} to ${fmt(floor, 3)}, and larger batches stay on that floor. ` +
           `The fit (S_min ≈ ${fmt(d.s_min, 3)} updates against a measured floor of ${fmt(floor, 3)}, least squares on the log scale) is a summary: ` +
-          `it misses B = ${fmt(d.fit_worst_b)} most, by ${pct(d.fit_error, 0)}. ` +
+          `it misses B = ${fmt(d.fit_worst_b)} most, by ${pct(d.fit_error, 0)}. ` + shortBatch(d, bs, steps, dropped) +
           `The noise scale B_simple = tr Σ / |G|² is ${fmt(d.b_simple, 3)} at the start and ${fmt(d.b_simple_target, 3)} at the target loss: it grows as the loss falls, ` +
           "because the gradient shrinks towards the minimum while the per-example spread does not" +
           (d.b_simple_target < d.b_crit ? `. Both lie below the fitted B_crit ≈ ${fmt(d.b_crit, 3)}: staying below the target at every remaining update asks more of a small batch than one good step on average.` : "."),
