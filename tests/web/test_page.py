@@ -149,6 +149,19 @@ def test_keyboard_play_pause_and_step(page: Any, server: str) -> None:
     assert page.evaluate("window.batchlab.t") == 0
 
 
+def test_step_past_a_finished_method_never_jumps_back(page: Any, server: str) -> None:
+    # updates axis: full batch made its 30 updates long before update 500 of the others
+    _open(page, server, "axis=updates&t=500&method=full")
+    page.click("#step")
+    assert page.evaluate("window.batchlab.t") == 501  # the next update of a running method
+    page.click("#back")
+    page.click("#back")
+    assert page.evaluate("window.batchlab.t") == 499
+    page.click("#reset")
+    page.click("#step")
+    assert page.evaluate("window.batchlab.t") == 1  # while running: full batch's own update
+
+
 def test_tab_reaches_every_control(page: Any, server: str) -> None:
     _open(page, server)
     wanted = {"play", "step", "back", "reset", "speed", "scrub", "batch_size", "lr", "epochs",
@@ -326,6 +339,21 @@ def test_dataset_change_applies_recommended_settings(page: Any, server: str) -> 
     page.wait_for_function("JSON.parse(document.body.dataset.sceneKey).dataset === 'breast-cancer'")
     assert (page.input_value("#n"), page.input_value("#lr"), page.input_value("#epochs")) == \
         ("569", "2", "80")
+
+
+def test_the_n_preset_keeps_a_full_batch_when_n_changes(page: Any, server: str) -> None:
+    _open(page, server)
+    page.click("[data-batch='N']")
+    page.fill("#n", "500")
+    page.wait_for_function("JSON.parse(document.body.dataset.sceneKey).n === 500")
+    assert page.input_value("#batch_size") == "500"
+    assert page.locator("#err-batch_size").inner_text() == ""
+    page.select_option("#dataset", "breast-cancer")  # still full batch on the new dataset
+    page.wait_for_function("JSON.parse(document.body.dataset.sceneKey).dataset === 'breast-cancer'")
+    assert page.input_value("#batch_size") == page.input_value("#n") == "569"
+    page.fill("#batch_size", "64")
+    page.fill("#n", "400")  # B no longer N: it stays
+    assert page.input_value("#batch_size") == "64"
 
 
 def test_worked_example_counts_match_the_epoch_plan(page: Any, server: str) -> None:

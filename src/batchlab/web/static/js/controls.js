@@ -17,7 +17,7 @@ export class Controls {
     for (const f of ["n", "batch_size", "lr", "epochs", "seed"]) {
       const lim = meta.limits[f];
       this.inputs[f].min = String(lim.low); this.inputs[f].max = String(lim.high);
-      this.inputs[f].addEventListener("input", () => this.emit());
+      this.inputs[f].addEventListener("input", () => { if (f === "n") this.followN(); this.emit(); });
     }
     this.inputs.dataset.addEventListener("change", () => this.datasetChanged());
     this.inputs.schedule.addEventListener("change", () => this.emit());
@@ -50,6 +50,7 @@ export class Controls {
 
   sync() {
     const b = this.inputs.batch_size.value, n = this.inputs.n.value;
+    this.lastN = n;
     this.form.querySelectorAll("[data-batch]").forEach((chip) => {
       const on = chip.dataset.batch === "N" ? b === n : chip.dataset.batch === b;
       chip.setAttribute("aria-pressed", String(on));
@@ -61,10 +62,16 @@ export class Controls {
       (fixed ? `; it has ${fixed} examples.` : ".");
   }
 
+  /** A full batch (B = N, the "N" preset) stays a full batch when N changes. */
+  followN() {
+    if (this.inputs.batch_size.value === this.lastN) this.inputs.batch_size.value = this.inputs.n.value;
+  }
+
   datasetChanged() {
     const rec = this.meta.recommended[this.inputs.dataset.value];
     this.inputs.n.value = String(rec.n); this.inputs.lr.value = String(rec.lr);
     this.inputs.epochs.value = String(rec.epochs);
+    this.followN();
     if (Number(this.inputs.batch_size.value) > rec.n) this.inputs.batch_size.value = String(rec.n);
     this.emit();
   }

@@ -5,7 +5,7 @@ import { Controls, LABELS, words } from "./controls.js";
 import { KEYS, divergedText, fmt } from "./look.js";
 import { Lanes } from "./lanes.js";
 import { LossChart } from "./losschart.js";
-import { axisMax, indexAt, prepare, timeOf } from "./model.js";
+import { axisMax, indexAt, prepare, stepTime, timeOf } from "./model.js";
 import { Race } from "./race.js";
 import { Readout } from "./readout.js";
 import { SCENE_FIELDS, readState, writeUrl } from "./state.js";
@@ -254,11 +254,7 @@ function setAxis(axis) {
 function step(dir) {
   if (!model) return;
   clock.pause();
-  const m = model.byKey[state.view.method];
-  const k = indexAt(m, state.view.axis, clock.t);
-  const atK = timeOf(m, state.view.axis, k);
-  const target = dir > 0 ? Math.min(m.updates, k + 1) : (clock.t > atK ? k : Math.max(0, k - 1));
-  clock.set(timeOf(m, state.view.axis, target));
+  clock.set(stepTime(model, model.byKey[state.view.method], state.view.axis, clock.t, dir));
 }
 
 function typing(el) {

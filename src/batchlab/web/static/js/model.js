@@ -76,3 +76,19 @@ export function prefix(m, k) {
 export function timeOf(m, axis, k) {
   return axis === "updates" ? k : m.examples[Math.max(0, Math.min(k, m.updates))];
 }
+
+/** Playhead after one Step (dir = ±1): the selected method's next or previous update; once
+ *  the playhead is past that method's last update, the nearest update of any method, so a
+ *  Step never jumps far back (or forward) to a method that has finished. */
+export function stepTime(model, m, axis, t, dir) {
+  const near = (x) => {
+    const k = indexAt(x, axis, t), at = timeOf(x, axis, k);
+    if (dir > 0) return k < x.updates ? timeOf(x, axis, k + 1) : null;
+    return t > at ? at : k > 0 ? timeOf(x, axis, k - 1) : null;
+  };
+  const own = t > timeOf(m, axis, m.updates) ? null : near(m);
+  if (own !== null) return own;
+  const any = model.methods.map(near).filter((v) => v !== null);
+  if (!any.length) return t;
+  return dir > 0 ? Math.min(...any) : Math.max(...any);
+}
