@@ -202,6 +202,19 @@ def test_no_horizontal_overflow(page: Any, server: str, viewport: dict[str, int]
     assert box["height"] >= 300 and box["width"] <= viewport["width"]
 
 
+def test_a_field_that_is_no_number_is_named_and_not_sent(page: Any, server: str) -> None:
+    _open(page, server)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if "/api/scene" in r.url else None)
+    page.fill("#lr", "")
+    page.wait_for_selector("#err-lr:has-text('Learning rate η must be a number from 0.0001 to 10')")
+    page.wait_for_timeout(600)  # past the debounce: nothing went out
+    assert sent == [] and page.get_attribute("#lr", "aria-invalid") == "true"
+    page.fill("#lr", "0.1")
+    page.wait_for_function("JSON.parse(document.body.dataset.sceneKey).lr === 0.1")
+    assert page.text_content("#err-lr") == ""
+
+
 def test_invalid_batch_size_shows_the_servers_message(page: Any, server: str) -> None:
     _open(page, server)
     before = page.evaluate("document.body.dataset.sceneKey")

@@ -1,5 +1,6 @@
 // The settings form: values in and out, batch-size presets, inline server errors.
 const FIELDS = ["dataset", "schedule", "n", "batch_size", "lr", "epochs", "seed"];
+const NUMBERS = ["n", "batch_size", "lr", "epochs", "seed"];
 
 // The server names fields as the API does; people read them as the form's labels.
 export const LABELS = { batch_size: "Batch size B", lr: "Learning rate η", epochs: "Epochs", n: "Examples N",
@@ -14,7 +15,7 @@ export class Controls {
     this.form = form; this.meta = meta; this.onChange = onChange;
     this.inputs = Object.fromEntries(FIELDS.map((f) => [f, form.querySelector(`#${f}`)]));
     this.note = form.querySelector("#dataset-note");
-    for (const f of ["n", "batch_size", "lr", "epochs", "seed"]) {
+    for (const f of NUMBERS) {
       const lim = meta.limits[f];
       this.inputs[f].min = String(lim.low); this.inputs[f].max = String(lim.high);
       this.inputs[f].addEventListener("input", () => { if (f === "n") this.followN(); this.emit(); });
@@ -34,7 +35,7 @@ export class Controls {
   /** Current values as scene fields (numbers where numeric). */
   values() {
     const v = { dataset: this.inputs.dataset.value, schedule: this.inputs.schedule.value };
-    for (const f of ["n", "batch_size", "lr", "epochs", "seed"]) {
+    for (const f of NUMBERS) {
       const s = this.inputs[f].value.trim();
       v[f] = s === "" ? s : Number(s);
     }
@@ -76,7 +77,17 @@ export class Controls {
     this.emit();
   }
 
-  emit() { this.sync(); this.onChange(this.values()); }
+  emit() {
+    this.sync();
+    // a field the browser cannot read as a number (empty, or "abc") is not sent: the form says so
+    const unread = NUMBERS.filter((f) => this.inputs[f].validity.badInput || this.inputs[f].value.trim() === "");
+    if (unread.length) {
+      const lim = this.meta.limits;
+      this.showErrors(unread.map((f) => ({ field: f, msg: `${f} must be a number from ${lim[f].low} to ${lim[f].high}` })));
+      return;
+    }
+    this.onChange(this.values());
+  }
 
   /** Show server messages next to their fields; clear the others. */
   showErrors(errors) {

@@ -2,6 +2,7 @@
 import { fetchScene } from "./api.js";
 import { Clock } from "./clock.js";
 import { Controls, LABELS, words } from "./controls.js";
+import { datasetName } from "./datasets.js";
 import { KEYS, divergedText, fmt } from "./look.js";
 import { Lanes } from "./lanes.js";
 import { LossChart } from "./losschart.js";
@@ -85,7 +86,6 @@ function showDivergence() {
 // How the page names the scene's fields to people (the form's labels, mid-sentence), and writes their values
 // (a dataset as its option in the form).
 const nameOf = (f) => { const l = LABELS[f] || f; return l[0].toLowerCase() + l.slice(1); };
-const datasetName = (v) => [...$("#dataset").options].find((o) => o.value === v)?.textContent || String(v);
 const valueText = (f, v) => (f === "dataset" ? datasetName(v) : typeof v === "number" ? fmt(v) : String(v));
 // The schedule as the figure's subtitle says it.
 const SCHEDULE_TEXT = { constant: "constant", cosine: "cosine decay" };
@@ -203,8 +203,11 @@ async function load() {
   showDivergence();
   renderTable($("#table"), model);
   const sched = model.spec.schedule;
-  $("#fig-sub").textContent = `· ${model.raw.dataset.name}, N = ${fmt(model.n)}, B = ${model.spec.batch_size}, ` +
+  $("#fig-sub").textContent = `· ${datasetName(model.spec.dataset)}, N = ${fmt(model.n)}, B = ${fmt(model.spec.batch_size)}, ` +
     `η = ${model.spec.lr}, ${SCHEDULE_TEXT[sched] || `${sched} schedule`}`;
+  $("#fig-data").textContent = `Data: ${model.raw.dataset.description} Loss J: the mean over the N examples of ` +
+    (model.raw.model === "logistic" ? "the log loss of σ(w·x + b) against y ∈ {0, 1}." : "the squared error ½(w·x + b − y)².") +
+    (model.spec.batch_size === model.n ? " At B = N the mini-batch run is full batch too: it differs from the full-batch path only by its start." : "");
   showFixes();
   if (first) {
     clock.set(state.view.t === null ? clock.max : state.view.t);
