@@ -205,7 +205,7 @@ async function load() {
   const sched = model.spec.schedule;
   $("#fig-sub").textContent = `· ${datasetName(model.spec.dataset)}, N = ${fmt(model.n)}, B = ${fmt(model.spec.batch_size)}, ` +
     `η = ${model.spec.lr}, ${SCHEDULE_TEXT[sched] || `${sched} schedule`}`;
-  $("#fig-data").textContent = `Data: ${model.raw.dataset.description} Loss J: the mean over the N examples of ` +
+  $("#fig-data").textContent = `${model.raw.dataset.description} Loss J: the mean over the N examples of ` +
     (model.raw.model === "logistic" ? "the log loss of σ(w·x + b) against y ∈ {0, 1}." : "the squared error ½(w·x + b − y)².") +
     (model.spec.batch_size === model.n ? " At B = N the mini-batch run is full batch too: it differs from the full-batch path only by its start." : "");
   showFixes();
