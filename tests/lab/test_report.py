@@ -8,6 +8,7 @@ import pytest
 
 from batchlab.figures.lab import FIGURES, sweep_figures
 from batchlab.lab import report
+from batchlab.web.vendor import PLOTLY_JS
 
 
 def _sweep_summary() -> dict:  # type: ignore[type-arg]
@@ -37,5 +38,8 @@ def test_png_failure_becomes_a_warning(tmp_path: Path, monkeypatch: pytest.Monke
     warnings = report.write_figures(tmp_path, sweep_figures(_sweep_summary(), []))
     assert len(warnings) == 1 and "no chromium" in warnings[0]
     assert (tmp_path / "figures" / "steps_vs_batch.html").is_file()
-    assert (tmp_path / "figures" / "plotly.min.js").is_file()  # offline HTML
+    bundle = tmp_path / "figures" / "plotly-cartesian.min.js"  # offline HTML, one copy
+    assert bundle.read_bytes() == PLOTLY_JS.read_bytes()
+    assert 'src="plotly-cartesian.min.js"' in (
+        tmp_path / "figures" / "steps_vs_batch.html").read_text()
     assert not (tmp_path / "figures" / "steps_vs_batch.png").exists()

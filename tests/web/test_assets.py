@@ -4,6 +4,7 @@ Python figures make, with no console message, in a real Chromium."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,4 +56,22 @@ def test_python_figures_draw_with_the_bundle(page: Any, server: str) -> None:
         }""", spec)
         assert [t for t, _ in shown] == [t.get("type", "scatter") for t in spec["data"]]
         assert all(v is True or v == "legendonly" for _, v in shown)
+    assert messages == []
+
+
+def test_lab_report_html_draws_offline_with_the_bundle(page: Any, tmp_path: Path) -> None:
+    from batchlab.figures.lab import sweep_figures
+    from batchlab.lab import report
+
+    table = [{"batch_size": b, "steps": 100 * (1 + 32 / b), "examples": 100 * (b + 32)}
+             for b in (8, 32, 128)]
+    summary = {"table": table, "fits": {"s_min": 100.0, "b_crit_steps": 32.0, "e_min": 3200.0,
+                                        "b_crit_examples": 32.0, "b_simple_target": 50.0}}
+    report.write_figures(tmp_path, sweep_figures(summary, []), png=False)
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    for html in sorted((tmp_path / "figures").glob("*.html")):
+        page.goto(html.as_uri())
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=10_000)
+        assert page.evaluate("document.querySelector('.js-plotly-plot')._fullData.length") > 0
     assert messages == []

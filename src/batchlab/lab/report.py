@@ -1,5 +1,6 @@
-"""Write a finished experiment's summary (JSON and text table) and its figures (HTML,
-PNG through kaleido, and Plotly JSON for the web page) into the result directory.
+"""Write a finished experiment's summary (JSON and text table) and its figures (HTML that
+works offline, beside one copy of the page's plotly.js bundle; PNG through kaleido; Plotly
+JSON for the web page) into the result directory.
 
 PNG export needs Chromium; when it fails the HTML is still written and the failure is
 recorded as a warning in ``summary.json`` instead of stopping the run.
@@ -7,6 +8,7 @@ recorded as a warning in ``summary.json`` instead of stopping the run.
 
 from __future__ import annotations
 
+import shutil
 import warnings as _warnings
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from batchlab.lab.store import FIGURES, SUMMARY, TABLE, write_json
+from batchlab.web.vendor import PLOTLY_JS
 
 _kaleido_started = False
 
@@ -31,12 +34,15 @@ def _start_kaleido() -> None:
 
 
 def write_figures(out: Path, figures: dict[str, go.Figure], png: bool = True) -> list[str]:
-    """Write each figure as HTML (plotly.js once, alongside), JSON and PNG; return warnings."""
+    """Write each figure as HTML (plotly.js once, alongside: the page's 1.5 MB cartesian
+    bundle, not the wheel's 4.8 MB one), JSON and PNG; return warnings."""
     folder = out / FIGURES
     folder.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
+    if figures:
+        shutil.copyfile(PLOTLY_JS, folder / PLOTLY_JS.name)
     for name, fig in figures.items():
-        fig.write_html(folder / f"{name}.html", include_plotlyjs="directory", full_html=True)
+        fig.write_html(folder / f"{name}.html", include_plotlyjs=PLOTLY_JS.name, full_html=True)
         (folder / f"{name}.json").write_text(fig.to_json())
     if png and figures:
         try:

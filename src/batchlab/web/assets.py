@@ -7,16 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from batchlab.web.responses import Blob
-
-VENDOR = Path(__file__).resolve().parent / "vendor"
-PLOTLY_JS = "plotly-cartesian.min.js"
+from batchlab.web.vendor import PLOTLY_JS
 
 
 def plotly_js() -> Path:
-    """plotly.js's cartesian bundle (npm ``plotly.js-cartesian-dist-min``, the release the
-    plotly wheel carries): every trace the page draws (scatter, contour, bar) in a third
-    of the full bundle's bytes, which the browser evaluates in a third of the time."""
-    return VENDOR / PLOTLY_JS
+    """plotly.js's cartesian bundle: every trace the page draws (scatter, contour, bar) in a
+    third of the full bundle's bytes, which the browser evaluates in a third of the time."""
+    return PLOTLY_JS
 
 
 def lazy_blob(path: Callable[[], Path]) -> Callable[[], Blob]:
