@@ -354,6 +354,18 @@ def test_dataset_change_applies_recommended_settings(page: Any, server: str) -> 
         ("569", "2", "80")
 
 
+def test_the_figure_names_its_data_and_loss_and_who_stops_short(page: Any, server: str) -> None:
+    _open(page, server)
+    data = page.text_content("#fig-data")
+    assert data.startswith("Synthetic: y = 1.5·x − 0.5") and "squared error" in data
+    assert "stops short" not in data  # every run ends within 1 % of its starting gap
+    _open(page, server, "dataset=breast-cancer")
+    data = page.text_content("#fig-data")
+    assert "log loss of σ(w·x + b)" in data
+    assert ("Full batch stops short here: after its 80 updates, J − J* is still 6.1\u00a0% "
+            "of its starting value.") in data
+
+
 def test_the_n_preset_keeps_a_full_batch_when_n_changes(page: Any, server: str) -> None:
     _open(page, server)
     page.click("[data-batch='N']")

@@ -40,3 +40,6 @@ export function divergedText(m) {
 
 /** "1 batch", "3 batches": a count with its noun in the right number. */
 export const count = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;
+
+/** A fraction as a percentage, "6.1 %" (a no-break space before the sign). */
+export const pct = (v, digits = 1) => `${(100 * v).toFixed(digits)}\u00a0%`;

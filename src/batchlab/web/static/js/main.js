@@ -3,7 +3,7 @@ import { fetchScene } from "./api.js";
 import { Clock } from "./clock.js";
 import { Controls, LABELS, words } from "./controls.js";
 import { datasetName } from "./datasets.js";
-import { KEYS, divergedText, fmt } from "./look.js";
+import { KEYS, divergedText, fmt, pct } from "./look.js";
 import { Lanes } from "./lanes.js";
 import { LossChart } from "./losschart.js";
 import { axisMax, indexAt, prepare, stepTime, timeOf } from "./model.js";
@@ -73,6 +73,16 @@ function render(t) {
     }, clock.playing ? 120 : 0);
   }
   if (!clock.playing) { clearTimeout(urlTimer); urlTimer = setTimeout(saveUrl, 250); }
+}
+
+/** Runs that end far from the minimum, said in numbers (the caption's "meet at the star"
+ *  is not true of them): J − J* still above 1 % of its starting value. */
+function stoppedShort(model) {
+  const jStar = model.raw.minimum.loss;
+  return model.methods.filter((m) => !m.diverged).map((m) => [m, (m.loss[m.updates] - jStar) / (m.loss[0] - jStar)])
+    .filter(([, left]) => left > 0.01)
+    .map(([m, left]) => ` ${m.label} stops short here: after its ${fmt(m.updates)} updates, J − J* is still ${pct(left)} of its starting value.`)
+    .join("");
 }
 
 function showDivergence() {
@@ -207,7 +217,8 @@ async function load() {
     `η = ${model.spec.lr}, ${SCHEDULE_TEXT[sched] || `${sched} schedule`}`;
   $("#fig-data").textContent = `${model.raw.dataset.description} Loss J: the mean over the N examples of ` +
     (model.raw.model === "logistic" ? "the log loss of σ(w·x + b) against y ∈ {0, 1}." : "the squared error ½(w·x + b − y)².") +
-    (model.spec.batch_size === model.n ? " At B = N the mini-batch run is full batch too: it differs from the full-batch path only by its start." : "");
+    (model.spec.batch_size === model.n ? " At B = N the mini-batch run is full batch too: it differs from the full-batch path only by its start." : "") +
+    stoppedShort(model);
   showFixes();
   if (first) {
     clock.set(state.view.t === null ? clock.max : state.view.t);

@@ -2,7 +2,7 @@
 // scroll into view, each stating what was measured, how, and the check against a formula.
 import { decodeTyped } from "./api.js";
 import { datasetName } from "./datasets.js";
-import { FONT, LOOK, NEUTRAL, fmt } from "./look.js";
+import { fmt, FONT, LOOK, NEUTRAL, pct } from "./look.js";
 
 const P = () => window.Plotly;
 export const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
@@ -177,7 +177,6 @@ export function measured(root, title, url, draw) {
   });
 }
 
-const pct = (v, digits = 1) => `${(100 * v).toFixed(digits)}\u00a0%`;
 
 function noiseVsBatch(root) {
   const ds = root.dataset.dataset || "synthetic";
