@@ -26,6 +26,18 @@ export function fmt(v, digits = 5) {
   return Number(v.toPrecision(digits)).toString();
 }
 
+/** An integer exponent in superscript digits: −7 → "⁻⁷". */
+export function superscript(e) {
+  return String(e).split("").map((c) => (c === "-" ? "⁻" : "⁰¹²³⁴⁵⁶⁷⁸⁹"[Number(c)])).join("");
+}
+
+/** Like fmt, but a very small or large number as "5.3546 × 10⁻⁷" for people to read (fmt
+ *  keeps "5.3546e-7", which copied text and tests parse). */
+export function fmtSci(v, digits = 5) {
+  const s = fmt(v, digits), m = /^(-?[\d.]+)e([+-]\d+)$/.exec(s);
+  return m ? `${m[1].replace("-", "\u2212")}\u00a0×\u00a010${superscript(Number(m[2]))}` : s;
+}
+
 /** A formatted number with real minus signs (U+2212), as tables and running text print it. */
 export function signed(v, digits = 5) {
   return fmt(v, digits).replace(/-/g, "\u2212");

@@ -1,5 +1,5 @@
 // Numbers at the playhead (or at a hovered update): update, epoch, examples, loss, step, batch.
-import { fmt } from "./look.js";
+import { fmt, fmtSci } from "./look.js";
 import { batchOf } from "./model.js";
 
 function batchText(m, k, n) {
@@ -27,8 +27,8 @@ export class Readout {
       c.update.textContent = `${fmt(k)}`;
       c.epoch.textContent = k < 1 ? "—" : `${m.epoch[k] + 1}`;
       c.examples.textContent = fmt(m.examples[k]);
-      c.loss.textContent = fmt(m.loss[k]);
-      c.eta.textContent = k < 1 ? "—" : fmt(m.step_lr[k - 1]);
+      c.loss.textContent = fmtSci(m.loss[k]);
+      c.eta.textContent = k < 1 ? "—" : fmtSci(m.step_lr[k - 1]);
       c.batch.textContent = batchText(m, k, model.n);
       row.tr.classList.toggle("hovered", hovered === m.key);
     });

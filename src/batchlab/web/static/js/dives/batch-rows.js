@@ -2,7 +2,7 @@
 // indices, or draw a random batch); see them stacked into X_B and y_B, one forward pass
 // X_B θ, the residuals, the per-example gradients and their mean g_B, next to the engine's
 // own batch gradient (/api/dives/batch). The helpers exported here are shared with C3.
-import { LOOK, fmt } from "../look.js";
+import { LOOK, fmt, superscript } from "../look.js";
 import { CONFIG, el, getTyped, layout, plotlyReady, select, whenVisible } from "../measures.js";
 
 const DATASETS = [
@@ -36,8 +36,7 @@ export function factor(v, decimals = 3) {
 export function gap(v) {
   if (v === 0) return "0 (bit for bit)";
   const e = Math.floor(Math.log10(v)), m = v / 10 ** e;
-  const sup = String(e).replace("-", MINUS).split("").map((c) => "⁰¹²³⁴⁵⁶⁷⁸⁹"[Number(c)] ?? (c === MINUS ? "⁻" : c)).join("");
-  return `${m.toFixed(1)} × 10${sup}`;
+  return `${m.toFixed(1)} × 10${superscript(e)}`;
 }
 
 /** A small MathML node: mml("msub", [mml("mi", "J"), mml("mi", "ℬ")]). */
