@@ -12,7 +12,7 @@ function cell(tag, text, attrs = {}) {
 export function renderTable(root, model) {
   root.replaceChildren();
   const sum = document.createElement("table");
-  sum.append(cell("caption", "Summary per method"));
+  sum.append(cell("caption", "Summary per method (roughness: the path's length divided by the straight distance from its start to its end; 1 is a straight line)"));
   const head = ["method", "B", "updates per epoch", "updates", "final w", "final b", "final J", "roughness", "status"];
   sum.append(Object.assign(document.createElement("thead"), {}));
   const tr = document.createElement("tr");
