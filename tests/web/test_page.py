@@ -323,13 +323,16 @@ def test_readout_numbers_stay_on_one_line_in_their_cells(page: Any, server: str,
                                                          viewport: dict[str, int]) -> None:
     page.set_viewport_size(viewport)
     _open(page, server, "lr=10")
-    bad = page.evaluate("""() => [...document.querySelectorAll('#readout td:not(.batch)')]
-      .filter(c => {
-        c.textContent = {loss: '2.2109e+69', eta: '5.4831e-10'}[c.dataset.r] || c.textContent;
+    bad = page.evaluate("""async () => {
+      const { fmtSci } = await import('/static/js/look.js');  // as the readout writes them
+      const widest = { loss: fmtSci(2.2109e69), eta: fmtSci(5.4831e-10) };
+      return [...document.querySelectorAll('#readout td:not(.batch)')].filter(c => {
+        c.textContent = widest[c.dataset.r] || c.textContent;
         const r = document.createRange(); r.selectNodeContents(c);
         const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
         return lines > 1 || r.getBoundingClientRect().right > c.getBoundingClientRect().right + 0.5;
-    }).map(c => c.dataset.r)""")
+      }).map(c => c.dataset.r);
+    }""")
     assert bad == []
 
 

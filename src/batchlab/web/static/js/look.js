@@ -20,7 +20,8 @@ export const FONT = { family: "system-ui, -apple-system, 'Segoe UI', Roboto, Ari
 /** Format a number for people: thousands separators for integers, 5 significant digits else. */
 export function fmt(v, digits = 5) {
   if (v === null || v === undefined || Number.isNaN(v)) return "—";
-  if (Number.isInteger(v)) return v.toLocaleString("en-US");
+  // counts get separators; a float that happens to be whole (a loss of 2.2e69) does not
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString("en-US");
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1);
   return Number(v.toPrecision(digits)).toString();
