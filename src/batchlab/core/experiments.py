@@ -166,6 +166,9 @@ class CriticalBatch:
         return int(b[int(np.argmax(miss))])
 
 
+FIT_SPAN = 100.0  # fit_critical_batch searches B_crit from min(B)/FIT_SPAN to max(B)·FIT_SPAN
+
+
 def fit_critical_batch(batch_sizes: np.ndarray, steps: np.ndarray) -> tuple[float, float]:
     """Fit S = S_min·(1 + B_crit/B) by least squares on log S (relative errors, as the
     log–log chart shows them): for each B_crit on a fine log grid the best log S_min is a
@@ -176,7 +179,7 @@ def fit_critical_batch(batch_sizes: np.ndarray, steps: np.ndarray) -> tuple[floa
         raise ValueError("need at least two batch sizes that reach the target")
     b = np.asarray(batch_sizes, dtype=np.float64)[ok]
     log_s = np.log(np.asarray(steps, dtype=np.float64)[ok])
-    crit = np.geomspace(b.min() / 100, b.max() * 100, 4001)
+    crit = np.geomspace(b.min() / FIT_SPAN, b.max() * FIT_SPAN, 4001)
     resid = log_s[None, :] - np.log1p(crit[:, None] / b[None, :])
     log_min = np.maximum(resid.mean(axis=1), 0.0)  # a convex 1-D fit: clip = constrained optimum
     best = int(np.argmin(((resid - log_min[:, None]) ** 2).sum(axis=1)))

@@ -15,11 +15,13 @@ COLORS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e3
           "#7f7f7f", "#bcbd22", "#17becf")
 
 
-def _fig(title: str, x: str, y: str, log_x: bool = True, log_y: bool = False) -> go.Figure:
+def _fig(title: str, x: str, y: str, x_type: str = "log", log_y: bool = False) -> go.Figure:
+    """An empty figure in the lab's style; ``x_type`` is plotly's axis type ('log',
+    'linear', or 'category' for text labels, which a numeric axis cannot place)."""
     fig = go.Figure()
     fig.update_layout(title=title, template="plotly_white", width=760, height=460,
                       margin={"l": 70, "r": 20, "t": 60, "b": 60})
-    fig.update_xaxes(title=x, type="log" if log_x else "linear")
+    fig.update_xaxes(title=x, type=x_type)
     fig.update_yaxes(title=y, type="log" if log_y else "linear")
     return fig
 
@@ -64,7 +66,7 @@ def sweep_figures(summary: dict[str, Any], records: list[Record]) -> Figures:
 
 def scaling_figures(summary: dict[str, Any], records: list[Record]) -> Figures:
     fig = _fig("Linear scaling: loss vs examples (solid: warm-up, dashed: none)",
-               "examples processed", "training loss", log_x=False, log_y=True)
+               "examples processed", "training loss", x_type="linear", log_y=True)
     sizes = sorted({r["config"]["batch_size"] for r in records})
     for r in sorted(records, key=lambda r: (r["config"]["batch_size"],
                                             r["config"]["warmup_steps"])):
@@ -73,9 +75,11 @@ def scaling_figures(summary: dict[str, Any], records: list[Record]) -> Figures:
             continue
         color = COLORS[sizes.index(c["batch_size"]) % len(COLORS)]
         warm = c["warmup_steps"] > 0
+        short = warm and res["steps"][-1] < c["warmup_steps"]  # the rate never reaches η
         fig.add_scatter(x=res["examples"], y=res["loss"], mode="lines",
                         name=f"B={c['batch_size']}, η={res['lr']:.3g}"
-                             f"{', warm-up' if warm else ''}",
+                             f"{', warm-up' if warm else ''}"
+                             f"{' (longer than the run: η not reached)' if short else ''}",
                         line={"color": color, "dash": "solid" if warm else "dash"})
     return {"loss_vs_examples": fig}
 
@@ -116,14 +120,14 @@ def throughput_figures(summary: dict[str, Any], records: list[Record]) -> Figure
 
 def noise_figures(summary: dict[str, Any], records: list[Record]) -> Figures:
     track = _fig("Gradient noise scale during training (exact)", "step", "B_simple",
-                 log_x=False, log_y=True)
+                 x_type="linear", log_y=True)
     for i, r in enumerate(sorted(records, key=lambda r: r["config"].get("seed", 0))):
         pts = r["result"].get("track") or []
         track.add_scatter(x=[p["step"] for p in pts], y=[p["b_simple"] for p in pts],
                           mode="lines+markers", name=f"seed {r['config'].get('seed')}",
                           line={"color": COLORS[i % len(COLORS)]})
     est = _fig("B_simple: exact vs two-batch estimates (95% bootstrap interval)",
-               "", "B_simple", log_x=False, log_y=True)
+               "", "B_simple", x_type="category", log_y=True)
     rows = summary["table"]
     labels = [f"seed {row['seed']} · {row['at']}" for row in rows]
     est.add_scatter(x=labels, y=_col(rows, "b_simple"), mode="markers", name="exact",
