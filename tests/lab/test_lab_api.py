@@ -10,8 +10,9 @@ import torch
 from torch import nn
 
 from batchlab import lab
-from batchlab.lab import store
-from batchlab.lab.workloads import from_module
+from batchlab.lab import api, store
+from batchlab.lab.api import Interrupted, ResultsExist
+from batchlab.lab.workloads import WorkloadError, from_module
 
 SWEEP = {"batch_sizes": [16, 128], "lrs": [0.5], "seeds": [0], "max_steps": 100,
          "target_loss": 0.15}
@@ -29,8 +30,10 @@ def test_sweep_writes_everything_and_resumes(tmp_path: Path) -> None:
     files = sorted((out / store.TRIALS).iterdir())
     stamps = {p.name: p.stat().st_mtime_ns for p in files}
     files[0].unlink()  # as if the run had been killed before this trial finished
-    with pytest.raises(ValueError, match="--resume"):
+    with pytest.raises(ResultsExist, match=r"already holds results: pass resume=True to "
+                                           r"continue it") as info:
         lab.sweep("cancer-logreg", out=out, **SWEEP)
+    assert "--resume" not in str(info.value)
     again = lab.sweep("cancer-logreg", out=out, resume=True, png=False, **SWEEP)
     assert [r["result"] for r in again.records] == [r["result"] for r in first.records]
     assert (out / store.TRIALS / files[1].name).stat().st_mtime_ns == stamps[files[1].name]
@@ -69,6 +72,41 @@ def test_arguments_name_the_limit() -> None:
         lab.noise_scale("cancer-logreg", b_small=64, b_big=64)
     with pytest.raises(ValueError, match="b_big must be between 2 and N=569, got 100000"):
         lab.noise_scale("cancer-logreg", b_big=100_000)
+    with pytest.raises(ValueError, match=r"^base_batch must be between 1 and N=569, got 600$"):
+        lab.scaling("cancer-logreg", [16, 64], base_batch=600)
+    with pytest.raises(ValueError, match=r"^batch_sizes must be between 1 and N=569, got \[0, 8\]"):
+        lab.scaling("cancer-logreg", (0, 8))
+
+
+def test_a_run_that_fails_before_its_first_record_leaves_no_meta(tmp_path: Path) -> None:
+    x = torch.randn(40, 4, generator=torch.Generator().manual_seed(0))
+    model = nn.Sequential(nn.Linear(4, 2), nn.BatchNorm1d(2))  # fails on batches of one
+    w = from_module("bn", model, x, (x[:, 0] > 0).long())
+    out = tmp_path / "run"
+    with pytest.raises(WorkloadError, match="batch size 1"):
+        lab.sweep(w, [1], [0.1], max_steps=5, out=out)
+    assert not (out / store.META).exists()
+    store.write_json(out / store.META, {"kind": "sharpness"})  # as a run killed early leaves it
+    exp = lab.sweep(w, [8], [0.1], max_steps=5, out=out, png=False)  # no resume needed
+    assert len(exp.records) == 1 and store.read_json(out / store.META)["kind"] == "sweep"
+
+
+def test_ctrl_c_says_how_much_is_recorded(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    real = api.run_trials
+
+    def one_then_ctrl_c(fn, workload, trials, executor, on_done):  # type: ignore[no-untyped-def]
+        real(fn, workload, trials[:1], executor, on_done)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "run_trials", one_then_ctrl_c)
+    out = tmp_path / "run"
+    with pytest.raises(Interrupted) as info:
+        lab.sweep("cancer-logreg", out=out, **SWEEP)
+    assert (info.value.done, info.value.total, info.value.out) == (1, 2, out)
+    assert str(info.value) == (f"interrupted: 1 of 2 trials recorded in {out}; rerun with "
+                               "resume=True to finish")
+    assert isinstance(info.value, KeyboardInterrupt)
 
 
 def test_lab_package_is_lazy() -> None:

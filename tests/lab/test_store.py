@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,26 @@ def test_names_and_paths(tmp_path: Path) -> None:
         assert store.safe_child(tmp_path, bad) is None
     assert store.cell(1 / 3) == "0.3333" and store.cell(None) == "-"
     assert store.cell([1.0, math.nan]) == "[1, nan]"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_files_get_the_umask_mode_not_0600(tmp_path: Path, umask: int, mode: int) -> None:
+    old = os.umask(umask)
+    try:
+        store.write_json(tmp_path / store.META, {"kind": "sweep"})
+        store.save_record(tmp_path, {"k": 1}, {"ok": True}, 0.0)
+    finally:
+        os.umask(old)
+    for p in [tmp_path / store.META, *(tmp_path / store.TRIALS).iterdir()]:
+        assert stat.S_IMODE(p.stat().st_mode) == mode, p
+
+
+def test_discard_if_empty_removes_only_a_meta_without_records(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    store.write_json(run / store.META, {"kind": "sweep"})
+    assert store.list_results(tmp_path) == ["run"]
+    assert store.discard_if_empty(run) and not (run / store.META).exists()
+    assert store.list_results(tmp_path) == []  # the /lab page no longer lists it
+    store.write_json(run / store.META, {"kind": "sweep"})
+    store.save_record(run, {"k": 1}, {"ok": True}, 0.0)
+    assert not store.discard_if_empty(run) and (run / store.META).is_file()

@@ -10,6 +10,7 @@ from torch import nn
 
 from batchlab.lab.workloads import (
     BUILTINS,
+    WorkloadError,
     correct,
     fresh_model,
     from_file,
@@ -71,3 +72,51 @@ def test_with_dtype_converts_model_and_inputs() -> None:
     w = with_dtype(resolve("cancer-logreg"), torch.float64)
     assert w.x.dtype == w.y.dtype == torch.float64
     assert fresh_model(w, 0).weight.dtype == torch.float64
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("raise RuntimeError('boom')\n", "failed to import: RuntimeError: boom"),
+    ("def model(:\n", "failed to import: SyntaxError"),
+    ("import torch\ndef model():\n    return torch.nn.Linear(3, 2)\n"
+     "def data():\n    raise OSError('no data here')\n", r"data\(\) failed: OSError: no data here"),
+    ("import torch\ndef model():\n    return torch.nn.Linear(3, 2)\n"
+     "def data():\n    return torch.randn(10, 4), torch.arange(10) % 2\n",
+     r"workload 'bad': the model failed on its data: RuntimeError: mat1 and mat2 shapes "
+     r"cannot be multiplied \(2x4 and 3x2\)"),
+])
+def test_user_code_errors_are_one_line(tmp_path: Path, source: str, message: str) -> None:
+    import sys
+
+    f = tmp_path / "bad.py"
+    f.write_text(source)
+    before = set(sys.modules)
+    with pytest.raises(WorkloadError, match=message) as info:
+        from_file(f)
+    assert "\n" not in str(info.value)
+    assert repr(str(f)) in str(info.value) or "workload 'bad'" in str(info.value)
+    if "import" in message:  # a half-imported module is not left behind
+        assert not {m for m in set(sys.modules) - before if m.startswith("batchlab_user")}
+
+
+def test_workload_file_must_return_a_pair_and_a_module(tmp_path: Path) -> None:
+    f = tmp_path / "odd.py"
+    f.write_text("import torch\ndef model():\n    return 3\n"
+                 "def data():\n    return torch.zeros(4, 2)\n")
+    with pytest.raises(ValueError, match=r"data\(\) must return \(x, y\), got Tensor"):
+        from_file(f)
+    f.write_text("import torch\ndef model():\n    return 3\n"
+                 "def data():\n    return torch.zeros(4, 2), torch.zeros(4)\n")
+    with pytest.raises(ValueError, match=r"model\(\) must return a torch.nn.Module, got int"):
+        from_file(f)
+
+
+def test_the_probe_leaves_the_model_and_the_global_rng_alone() -> None:
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout(0.5), nn.Linear(4, 2))
+    x, y = torch.randn(10, 3) * 5 + 3, torch.arange(10) % 2
+    torch.manual_seed(7)
+    expected = torch.rand(3)
+    torch.manual_seed(7)
+    w = from_module("bn", model, x, y)
+    assert torch.equal(torch.rand(3), expected)
+    for m in (model[1], w.template[1]):
+        assert torch.equal(m.running_mean, torch.zeros(4)) and int(m.num_batches_tracked) == 0

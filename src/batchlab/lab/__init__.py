@@ -15,6 +15,7 @@ _EXPORTS = {
     "from_file": "batchlab.lab.workloads",
     "resolve": "batchlab.lab.workloads",
     "BUILTINS": "batchlab.lab.workloads",
+    "WorkloadError": "batchlab.lab.workloads",
     "epoch_batches": "batchlab.lab.batches",
     "per_example": "batchlab.lab.pergrad",
     "NoiseScale": "batchlab.lab.noise",
@@ -31,6 +32,8 @@ _EXPORTS = {
     "sweep": "batchlab.lab.api",
     "scaling": "batchlab.lab.api",
     "sharpness": "batchlab.lab.api",
+    "ResultsExist": "batchlab.lab.api",
+    "Interrupted": "batchlab.lab.api",
 }
 __all__ = list(_EXPORTS)
 

@@ -24,7 +24,7 @@ from batchlab.lab.trials import (
     SweepTrial,
     ThroughputTrial,
 )
-from batchlab.lab.workloads import Workload, resolve
+from batchlab.lab.workloads import Workload, describe_error, resolve
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,36 +41,73 @@ class Experiment:
     out: Path | None
 
 
+class ResultsExist(ValueError):
+    """``out`` already holds trial records and ``resume`` was not set. ``resume`` is how the
+    caller spells the switch (``resume=True`` here, ``--resume`` on the command line)."""
+
+    def __init__(self, out: Path, resume: str = "resume=True") -> None:
+        self.out = out
+        super().__init__(f"out {str(out)!r} already holds results: pass {resume} to continue "
+                         "it, or choose another directory")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: ``done`` of ``total`` trials are recorded in ``out``."""
+
+    def __init__(self, done: int, total: int, out: Path | None,
+                 resume: str = "resume=True") -> None:
+        self.done, self.total, self.out = done, total, out
+        where = f" in {out}; rerun with {resume} to finish" if out is not None else ""
+        super().__init__(f"interrupted: {done} of {total} trials recorded{where}")
+
+
 def _workload(workload: Workload | str) -> Workload:
     return resolve(workload) if isinstance(workload, str) else workload
 
 
-def _check_batches(name: str, sizes: Sequence[int], n: int) -> None:
-    bad = [b for b in sizes if not 1 <= b <= n]
-    if not sizes or bad:
-        raise ValueError(f"{name} must be between 1 and N={n}, got {list(sizes)}")
+def _check_batches(name: str, sizes: int | Sequence[int], n: int) -> None:
+    """Each size in [1, N]: the bound is the workload's N, which only the API knows."""
+    values = [sizes] if isinstance(sizes, int) else list(sizes)
+    if not values or not all(1 <= b <= n for b in values):
+        raise ValueError(f"{name} must be between 1 and N={n}, got "
+                         f"{sizes if isinstance(sizes, int) else values}")
 
 
 def _prepare(out: Path, kind: str, workload: str, resume: bool, args: dict[str, Any]) -> None:
+    """Claim ``out`` for this run: write ``meta.json``, after checking what it holds.
+
+    A folder counts as holding results only if it has a trial record. One with just a
+    ``meta.json`` (a run that failed, was killed, or was stopped before its first trial
+    finished) is reused without ``resume``, its meta overwritten: this also covers a run
+    killed with SIGKILL or a power cut, which no clean-up on failure can (``run_experiment``
+    still removes the meta of a failed empty run, so the /lab page does not list it).
+    """
     meta = store.read_json(out / store.META)
-    if meta is not None or store.load_records(out):
+    if store.load_records(out):
         if not resume:
-            raise ValueError(f"out {str(out)!r} already holds results: pass --resume to "
-                             "continue it, or choose another directory")
+            raise ResultsExist(out)
         if not isinstance(meta, dict) or (meta.get("kind"), meta.get("workload")) != (
                 kind, workload):
             raise ValueError(f"out {str(out)!r} holds another experiment "
                              f"({meta.get('kind') if isinstance(meta, dict) else '?'}); "
                              "cannot resume it as this one")
-    store.write_json(out / store.META, {"kind": kind, "workload": workload, "args": args,
-                                        "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    try:
+        store.write_json(out / store.META, {"kind": kind, "workload": workload, "args": args,
+                                            "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    except OSError as exc:
+        reason = "it is a file" if out.is_file() else exc.strerror or describe_error(exc)
+        raise ValueError(f"out: cannot write results to {str(out)!r} ({reason}); allowed: a "
+                         "folder you can write to, new or from an earlier run") from None
 
 
 def run_experiment(kind: str, workload: Workload | str, trials: Sequence[Any], *,
                    out: str | Path | None = None, executor: Executor | None = None,
                    resume: bool = False, progress: bool = False, png: bool = True,
                    args: dict[str, Any] | None = None) -> Experiment:
-    """Run the trials not yet recorded in ``out``, then summarise all of them."""
+    """Run the trials not yet recorded in ``out``, then summarise all of them.
+
+    Ctrl-C raises ``Interrupted`` (a ``KeyboardInterrupt``) saying how many trials are
+    recorded; a run stopped before its first record leaves no ``meta.json`` behind."""
     from tqdm import tqdm
 
     executor = executor or Executor("serial")
@@ -99,8 +136,14 @@ def run_experiment(kind: str, workload: Workload | str, trials: Sequence[Any], *
 
     try:
         run_trials(TRIAL_FUNCTIONS[kind], workload, todo, executor, on_done)
-    finally:
+    except BaseException as exc:
         bar.close()
+        if folder is not None:
+            store.discard_if_empty(folder)
+        if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, Interrupted):
+            raise Interrupted(len(records), len(trials), folder) from None
+        raise
+    bar.close()
     recs = [records[k] for k in sorted(records)]
     summary = SUMMARISERS[kind](recs)
     summary["workload"] = name
@@ -121,7 +164,7 @@ def noise_scale(workload: Workload | str, *, seeds: Sequence[int] = (0,), b_smal
                 **run: Any) -> Experiment:
     """Exact B_simple (per-example norms), two-batch estimates with intervals, tracking."""
     w = _workload(workload)
-    _check_batches("batch_size", [batch_size], w.n)
+    _check_batches("batch_size", batch_size, w.n)
     if not 2 <= b_big <= w.n:
         raise ValueError(f"b_big must be between 2 and N={w.n}, got {b_big}")
     if not 1 <= b_small < b_big:
@@ -164,7 +207,8 @@ def scaling(workload: Workload | str, batch_sizes: Sequence[int], *, base_batch:
             threads: int | None = None, **run: Any) -> Experiment:
     """The linear scaling rule η = η₀·B/B₀, with and without linear warm-up."""
     w = _workload(workload)
-    _check_batches("batch_sizes", [*batch_sizes, base_batch], w.n)
+    _check_batches("batch_sizes", batch_sizes, w.n)
+    _check_batches("base_batch", base_batch, w.n)
     trials = [ScalingTrial(device, threads or w.threads, b, base_batch, base_lr or w.lr, ws,
                            epochs, s)
               for b in batch_sizes for ws in warmup_steps for s in seeds]

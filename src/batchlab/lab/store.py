@@ -3,7 +3,9 @@ finished trial, each written atomically), then ``summary.json``, ``summary.txt``
 ``figures/``. Torch-free, so the web app can read results without the lab extra.
 
 A killed run leaves only complete records behind (write to a temporary file, fsync,
-rename), so ``--resume`` re-runs exactly the trials without a record.
+rename), so ``--resume`` re-runs exactly the trials without a record. Files get the
+process's usual mode (0666 less the umask, 0644 typically), so a server running as another
+user can read them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import math
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
@@ -40,9 +42,15 @@ def clean(obj: Any) -> Any:
 
 
 def write_json(path: Path, obj: Any) -> None:
-    """Write JSON atomically: a temporary file in the same folder, fsync, then rename."""
+    """Write JSON atomically: a temporary file in the same folder, fsync, then rename.
+
+    The temporary file is opened with ``O_EXCL`` and mode 0o666, which the kernel narrows
+    by the umask as for any new file; ``tempfile.mkstemp`` would make every result 0600,
+    unreadable to a web server running as another user.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w") as f:
             json.dump(clean(obj), f, allow_nan=False, separators=(",", ":"))
@@ -50,7 +58,7 @@ def write_json(path: Path, obj: Any) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -95,6 +103,16 @@ def load_records(out: Path) -> list[dict[str, Any]]:
 
 def done_keys(out: Path) -> set[str]:
     return {str(r.get("key")) for r in load_records(out)}
+
+
+def discard_if_empty(out: Path) -> bool:
+    """Remove ``meta.json`` if ``out`` holds no trial record (a run that failed or was
+    stopped before its first trial finished), so the folder is no longer listed as a run;
+    True if it did."""
+    if load_records(out):
+        return False
+    (out / META).unlink(missing_ok=True)
+    return True
 
 
 def pending(out: Path, configs: Iterable[Any]) -> list[Any]:

@@ -178,12 +178,3 @@ def noise_trial(w: Workload, t: NoiseTrial) -> dict[str, Any]:
 TRIAL_FUNCTIONS: dict[str, Callable[[Workload, Any], dict[str, Any]]] = {
     "sweep": sweep_trial, "scaling": scaling_trial, "sharpness": sharpness_trial,
     "throughput": throughput_trial, "noise": noise_trial}
-
-
-def log_grid(low: float, high: float, count: int) -> list[float]:
-    """``count`` values from ``low`` to ``high`` evenly spaced in log (rounded to 6 digits)."""
-    if not 0 < low <= high or count < 1:
-        raise ValueError(f"need 0 < low <= high and count >= 1, got {low}, {high}, {count}")
-    if count == 1:
-        return [float(low)]
-    return [float(f"{v:.6g}") for v in np.geomspace(low, high, count)]

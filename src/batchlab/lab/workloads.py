@@ -26,6 +26,17 @@ LossKind = Literal["cross_entropy", "bce", "mse"]
 LOSSES: tuple[LossKind, ...] = ("cross_entropy", "bce", "mse")
 
 
+class WorkloadError(RuntimeError):
+    """The user's workload code failed: its file, ``model()``, ``data()``, or the model on
+    its data. Not a bad argument, so the CLI prints the one-line message and exits 1."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """``RuntimeError: first line of the message``: an exception in one line."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
 @dataclass(frozen=True, eq=False)
 class Workload:
     """A model template, its training tensors and loss, and measured-good defaults.
@@ -94,23 +105,48 @@ def fresh_model(w: Workload, seed: int, device: str | torch.device = "cpu") -> n
     return model.to(device)
 
 
+def probe(name: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
+          kind: LossKind) -> None:
+    """Run a copy of ``model`` on two rows and take the loss, so a model that does not fit
+    its data fails here, once and in one line, not inside every trial in another process.
+    A copy, under a forked RNG: batch-norm statistics and the global seed stay untouched."""
+    try:
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
+            per_example_loss(kind, copy.deepcopy(model)(x[:2]), y[:2])
+    except Exception as exc:
+        raise WorkloadError(f"workload {name!r}: the model failed on its data: "
+                            f"{describe_error(exc)}") from exc
+
+
 def from_module(name: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
                 loss: LossKind | None = None, reinit: bool = False, threads: int = 1,
                 target_loss: float = 0.1, lr: float = 0.1) -> Workload:
-    """The user's model and data; ``loss`` defaults to cross-entropy for integer labels."""
+    """The user's model and data; ``loss`` defaults to cross-entropy for integer labels.
+    Raises ``WorkloadError`` if the model fails on the data (see ``probe``)."""
     if x.shape[0] != y.shape[0] or x.shape[0] < 2:
         raise ValueError(f"x and y need the same number of rows (>= 2), got "
                          f"{tuple(x.shape)} and {tuple(y.shape)}")
     kind: LossKind = loss or ("cross_entropy" if not torch.is_floating_point(y) else "mse")
     if kind not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}, got {kind!r}")
-    return Workload(name, copy.deepcopy(model).cpu(), x.detach().cpu(), y.detach().cpu(),
-                    kind, reinit, threads, target_loss, lr)
+    template, x, y = copy.deepcopy(model).cpu(), x.detach().cpu(), y.detach().cpu()
+    probe(name, template, x, y, kind)
+    return Workload(name, template, x, y, kind, reinit, threads, target_loss, lr)
+
+
+def _user_call(path: str, module: object, attr: str) -> object:
+    """``module.attr()``; any exception it raises becomes a one-line ``WorkloadError``."""
+    try:
+        return getattr(module, attr)()
+    except Exception as exc:
+        raise WorkloadError(f"workload file {path!r}: {attr}() failed: "
+                            f"{describe_error(exc)}") from exc
 
 
 def from_file(path: str | Path) -> Workload:
     """Load a Python file exposing ``model()`` and ``data()`` (and optionally ``LOSS``,
-    ``TARGET_LOSS``, ``LR``, ``THREADS``, ``REINIT``)."""
+    ``TARGET_LOSS``, ``LR``, ``THREADS``, ``REINIT``). A file that fails to import, or whose
+    functions raise, gives a one-line ``WorkloadError`` naming the file."""
     p = Path(path).resolve()
     if not p.is_file() or p.suffix != ".py":
         raise ValueError(f"workload must be a built-in name ({', '.join(BUILTINS)}) "
@@ -121,12 +157,24 @@ def from_file(path: str | Path) -> Workload:
         raise ValueError(f"workload: cannot import {str(p)!r}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[mod_name]
+        raise WorkloadError(f"workload file {str(path)!r} failed to import: "
+                            f"{describe_error(exc)}") from exc
     for attr in ("model", "data"):
         if not callable(getattr(module, attr, None)):
             raise ValueError(f"workload: {p.name} must define a function {attr}()")
-    x, y = module.data()
-    return from_module(p.stem, module.model(), torch.as_tensor(x), torch.as_tensor(y),
+    data = _user_call(str(path), module, "data")
+    if not isinstance(data, tuple | list) or len(data) != 2:
+        raise ValueError(f"workload: {p.name}'s data() must return (x, y), got "
+                         f"{type(data).__name__}")
+    model = _user_call(str(path), module, "model")
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"workload: {p.name}'s model() must return a torch.nn.Module, got "
+                         f"{type(model).__name__}")
+    return from_module(p.stem, model, torch.as_tensor(data[0]), torch.as_tensor(data[1]),
                        loss=getattr(module, "LOSS", None),
                        reinit=bool(getattr(module, "REINIT", False)),
                        threads=int(getattr(module, "THREADS", 1)),
