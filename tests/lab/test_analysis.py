@@ -19,6 +19,7 @@ from batchlab.lab.analysis import (
     summarise_sweep,
     summarise_throughput,
 )
+from batchlab.lab.grids import EVAL_GROWTH
 
 
 def _sweep_record(b: int, lr: float, seed: int, hit: int | None, *, final: float = 0.1,
@@ -202,7 +203,7 @@ def _scaling_record(b: int, warm: int, run: int, seed: int = 0, *, lr: float = 0
 def test_scaling_flags_warmups_not_shorter_than_the_run() -> None:
     records = [_scaling_record(128, 30, 70, lr=0.4), _scaling_record(512, 0, 20, lr=1.6),
                _scaling_record(512, 30, 20, lr=1.6), _scaling_record(256, 35, 35, lr=0.8)]
-    notes = summarise_scaling(records)["notes"]
+    notes = summarise_scaling(records)["notes"][1:]  # after the hit_examples note
     peak = learning_rates(Schedule("constant", 30), 1.6, 20).max()  # the schedule trained
     assert peak == pytest.approx(1.6 * 20 / 30)
     assert notes == ["warm-up not shorter than the run, so the η shown is reached late or never: "
@@ -216,7 +217,7 @@ def test_scaling_runs_that_did_not_train_are_listed() -> None:
                                                                                      2.5))]
     s = summarise_scaling(records)
     assert s["table"][0]["diverged"] == 0  # the rule is unchanged; the note says the rest
-    assert s["notes"] == ["final loss not below the initial loss (the run did not train, "
+    assert s["notes"][1:] == ["final loss not below the initial loss (the run did not train, "
                           "though not counted as diverged, which takes 1000× the initial "
                           "loss): B=32, warm-up=0 (1 of 2 seeds: final loss 2.5 vs initial "
                           "2.3)"]
@@ -237,3 +238,20 @@ def test_sharpness_at_different_stages_of_training_is_flagged() -> None:
                           "as batch sizes; compare at equal loss for B alone"]
     close = summarise_sharpness([_sharpness_record(8, 0.1), _sharpness_record(64, 0.29)])
     assert close["notes"] == []
+
+
+def test_sweep_says_its_target_and_how_finely_steps_are_counted() -> None:
+    records = [{**r, "config": {**r["config"], "target_loss": 0.1, "target_accuracy": 0.9}}
+               for r in (_sweep_record(8, 0.1, 0, 400), _sweep_record(32, 0.1, 0, 120))]
+    [note] = [n for n in summarise_sweep(records)["notes"] if n.startswith("target")]
+    assert note.startswith("target: full-data training loss ≤ 0.1 or accuracy ≥ 0.9, "
+                           "whichever comes first. steps is the first evaluated step")
+    assert f"about every {EVAL_GROWTH:.0%} of the steps so far" in note
+
+
+def test_scaling_names_the_target_its_hit_examples_count_to() -> None:
+    records = [{**r, "result": {**r["result"], "target_loss": 0.25}}
+               for r in (_scaling_record(32, 0, 50), _scaling_record(128, 0, 20))]
+    assert summarise_scaling(records)["notes"][0].startswith(
+        "hit_examples: examples processed when the full-data training loss first fell to "
+        "0.25 (the workload's target); - where it never did")

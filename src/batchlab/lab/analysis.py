@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from batchlab.core.experiments import FIT_SPAN, fit_critical_batch
+from batchlab.lab.grids import EVAL_GROWTH
 from batchlab.lab.store import cell
 
 Record = dict[str, Any]
@@ -152,6 +153,26 @@ def no_progress_notes(records: list[Record], keys: Sequence[str],
             "counted as diverged, which takes 1000× the initial loss): " + "; ".join(parts)]
 
 
+def _every() -> str:
+    return (f"the full-data loss is evaluated every step at first, then about every "
+            f"{EVAL_GROWTH:.0%} of the steps so far")
+
+
+def target_note(records: list[Record]) -> list[str]:
+    """What the sweep's steps count: the runs' target and the evaluation grid it is checked on."""
+    def text(loss: float | None, acc: float | None) -> str:
+        parts = ([f"full-data training loss ≤ {cell(loss)}"] if loss is not None else []) + \
+                ([f"accuracy ≥ {cell(acc)}"] if acc is not None else [])
+        return " or ".join(parts) + (", whichever comes first" if len(parts) == 2 else "")
+    targets = {(r["config"].get("target_loss"), r["config"].get("target_accuracy"))
+               for r in records} - {(None, None)}
+    if not targets:
+        return []
+    return [f"target: {'; '.join(sorted(text(*t) for t in targets))}. steps is the first "
+            f"evaluated step where it holds ({_every()}), so counts agree to about "
+            f"{EVAL_GROWTH:.0%}"]
+
+
 def summarise_sweep(records: list[Record]) -> Summary:
     best = best_per_batch(records)
     table = []
@@ -175,7 +196,7 @@ def summarise_sweep(records: list[Record]) -> Summary:
         notes.append(f"no fit: {exc}")
     fits["b_simple_start"] = _median([r["b_simple_start"] for r in table])
     fits["b_simple_target"] = _median([r["b_simple_target"] for r in table if r["steps"]])
-    notes += lr_edge_notes(records, table)
+    notes += target_note(records) + lr_edge_notes(records, table)
     notes += no_progress_notes(records, ("batch_size", "lr"),
                                lambda r: (r["result"].get("noise_start") or {}).get("loss"))
     return {"kind": "sweep", "table": table, "fits": fits, "notes": notes,
@@ -220,7 +241,12 @@ def warmup_notes(records: list[Record]) -> list[str]:
 def summarise_scaling(records: list[Record]) -> Summary:
     table = _mean_by(records, ("batch_size", "warmup_steps"), ("lr", "final_loss",
                                                               "hit_examples"))
-    notes = warmup_notes(records) + no_progress_notes(
+    targets = {r["result"].get("target_loss") for r in records} - {None}
+    reached = (f"{cell(targets.pop())} (the workload's target)" if len(targets) == 1
+               else "the workload's target loss")
+    notes = [f"hit_examples: examples processed when the full-data training loss first fell to "
+             f"{reached}; - where it never did ({_every()})"]
+    notes += warmup_notes(records) + no_progress_notes(
         records, ("batch_size", "warmup_steps"),
         lambda r: (r["result"].get("loss") or [None])[0])
     return {"kind": "scaling", "table": table, "fits": {}, "notes": notes,

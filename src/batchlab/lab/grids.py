@@ -1,9 +1,11 @@
-"""Learning-rate grids, torch-free, so the command line parses ``--lrs`` without loading
-PyTorch (a Ctrl-C during that load would otherwise print a traceback)."""
+"""The lab's grids, torch-free: learning rates (so the command line parses ``--lrs`` without
+loading PyTorch) and the evaluation steps' spacing (which summaries state)."""
 
 from __future__ import annotations
 
 import numpy as np
+
+EVAL_GROWTH = 0.01  # training evaluates the full-data loss every step, then ~every 1 %
 
 
 def log_grid(low: float, high: float, count: int) -> list[float]:

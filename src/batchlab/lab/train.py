@@ -19,10 +19,10 @@ from torch import nn
 from batchlab.core.batching import iterations_per_epoch
 from batchlab.core.optim import Schedule, ScheduleKind, learning_rates
 from batchlab.lab.batches import batch_stream
+from batchlab.lab.grids import EVAL_GROWTH
 from batchlab.lab.noise import exact_noise
 from batchlab.lab.workloads import Workload, correct, fresh_model, per_example_loss
 
-EVAL_GROWTH = 0.01
 DIVERGED = 1e3  # stop once the loss exceeds this multiple of the initial loss (+10)
 
 

@@ -130,7 +130,7 @@ def scaling_trial(w: Workload, t: ScalingTrial) -> dict[str, Any]:
     _, r = train(w, cfg, t.device)
     return {"lr": t.lr, "steps": r.steps, "examples": r.examples, "loss": r.loss,
             "accuracy": r.accuracy, "diverged": r.diverged, "final_loss": r.loss[-1],
-            "hit_examples": r.hit_examples}
+            "hit_examples": r.hit_examples, "target_loss": w.target_loss}
 
 
 def sharpness_trial(w: Workload, t: SharpnessTrial) -> dict[str, Any]:
