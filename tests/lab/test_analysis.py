@@ -14,6 +14,7 @@ from batchlab.core.optim import Schedule, learning_rates
 from batchlab.lab.analysis import (
     fit_examples,
     format_table,
+    summarise_noise,
     summarise_scaling,
     summarise_sharpness,
     summarise_sweep,
@@ -255,3 +256,15 @@ def test_scaling_names_the_target_its_hit_examples_count_to() -> None:
     assert summarise_scaling(records)["notes"][0].startswith(
         "hit_examples: examples processed when the full-data training loss first fell to "
         "0.25 (the workload's target); - where it never did")
+
+
+def test_noise_says_why_a_two_batch_estimate_is_missing() -> None:
+    def record(g2_positive: bool) -> dict[str, Any]:
+        est = {"b_simple": 120.0 if g2_positive else float("nan"), "b_simple_ci": [90.0, 150.0]}
+        at = {"exact": {"g2": 0.02, "tr_sigma": 2.6, "b_simple": 130.0},
+              "two_batch": {"finite": est, "none": {"b_simple": 125.0, "negative_g2_draws": 9}}}
+        return {"config": {"seed": 0}, "result": {"start": at, "end": at}}
+    assert len(summarise_noise([record(True)])["notes"]) == 1  # only the columns' meaning
+    notes = summarise_noise([record(False)])["notes"]
+    assert notes[1].startswith("- in a two-batch column: the mean |G|² estimate over the "
+                               "draws was not positive")

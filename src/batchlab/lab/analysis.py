@@ -321,6 +321,11 @@ def summarise_noise(records: list[Record]) -> Summary:
     notes = ["two_batch: finite-population corrected (unbiased |G|² and tr Σ; the ratio keeps "
              "its O(1/draws) bias); two_batch_1_over_b: the usual 1/B formula, whose |G|² is "
              "low by tr Σ/(N−1)"]
+    if any(not np.isfinite(_num(row[k])) for row in table
+           for k in ("two_batch", "two_batch_1_over_b")):
+        notes.append("- in a two-batch column: the mean |G|² estimate over the draws was not "
+                     "positive (the gradient is small against the batch noise there; more "
+                     "--draws or a larger --b-big help), so its B_simple is undefined")
     return {"kind": "noise", "table": table, "fits": {}, "notes": notes,
             "columns": ["seed", "at", "g2", "tr_sigma", "b_simple", "two_batch", "two_batch_ci",
                         "two_batch_1_over_b", "negative_g2_draws"]}
