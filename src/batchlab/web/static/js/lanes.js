@@ -64,7 +64,8 @@ export class Lanes {
       c.updates.innerHTML = `${fmt(s.k)} <small>/ ${fmt(m.updates_per_epoch * this.model.spec.epochs)}</small>`;
       c.examples.textContent = fmt(s.seen);
       const ep = s.seen / m.epochLength;
-      c.epochs.innerHTML = `${Number.isInteger(ep) ? ep : ep.toFixed(2)} <small>/ ${this.model.spec.epochs}</small>`;
+      const shown = Number.isInteger(ep) ? String(ep) : ep < 0.01 ? "&lt; 0.01" : ep.toFixed(2);  // never a "0.00" that is not 0
+      c.epochs.innerHTML = `${shown} <small>/ ${this.model.spec.epochs}</small>`;
       lane.el.classList.toggle("is-diverged", s.diverged);
     }
   }
