@@ -423,3 +423,28 @@ def test_reduced_motion_does_not_autoplay(page: Any, server: str) -> None:
     assert page.evaluate("window.batchlab.reduceMotion") is True
     assert page.evaluate("window.batchlab.playing") is False
     assert page.evaluate("window.batchlab.t") == 0
+
+
+def test_hovering_a_lane_outlines_the_update_the_readout_shows(page: Any, server: str) -> None:
+    _open(page, server, "t=2600")
+    lane = page.locator(".lane-mini canvas")
+    lane.scroll_into_view_if_needed()
+    box = lane.bounding_box()
+
+    def ink_columns() -> int:  # canvas columns holding the outline's dark ink
+        return int(page.evaluate("""() => {
+            const c = document.querySelector('.lane-mini canvas'), g = c.getContext('2d');
+            const d = g.getImageData(0, 0, c.width, c.height).data, cols = new Set();
+            for (let i = 0; i < d.length; i += 4)
+              if (d[i] < 60 && d[i + 1] < 60 && d[i + 2] < 70 && d[i + 3] > 200)
+                cols.add((i / 4) % c.width);
+            return cols.size;
+        }"""))
+    assert ink_columns() == 0
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.querySelector('#readout tr[data-method=mini]')"
+                           ".classList.contains('hovered')")
+    assert ink_columns() > 0
+    page.mouse.move(0, 0)
+    page.wait_for_function("!document.querySelector('#readout tr.hovered')")
+    assert ink_columns() == 0

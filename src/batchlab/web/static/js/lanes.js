@@ -1,5 +1,5 @@
 // Update-rhythm lanes: the current epoch of data as a bar, one tick per real update.
-import { LOOK, divergedText, fmt } from "./look.js";
+import { INK, LOOK, divergedText, fmt } from "./look.js";
 import { indexAt, seenAt } from "./model.js";
 
 const PENDING = "#c3cad5", TRACK = "#eef1f5";
@@ -52,9 +52,11 @@ export class Lanes {
     if (best >= 0) this.onHover(m.key, s.epoch * m.updates_per_epoch + 1 + best);
   }
 
-  /** Redraw all lanes at the playhead. */
-  update(axis, t) {
+  /** Redraw all lanes at the playhead; ``hover`` ({key, k} or null) is outlined in its lane
+   *  when update k falls in the epoch on show. */
+  update(axis, t, hover = null) {
     if (!this.model) return;
+    this.hovered = hover;
     for (const lane of this.lanes) {
       const m = this.model.byKey[lane.key];
       const s = laneState(m, this.model.spec.epochs, axis, t);
@@ -91,6 +93,13 @@ export class Lanes {
       const isDone = u <= done;
       if (isDone) latest = x;
       g.fillStyle = isDone ? color : PENDING;
+      g.fillRect(x - lw / 2, top - 4, lw, bar + 8);
+    }
+    const hov = this.hovered && this.hovered.key === m.key ? this.hovered.k - (s.epoch * m.updates_per_epoch + 1) : -1;
+    if (hov >= 0 && hov < s.ticks.length) { // the update the readout shows: an outlined tick
+      const x = pad + (s.ticks[hov] / s.L) * span;
+      g.strokeStyle = INK; g.lineWidth = 1.5; g.fillStyle = INK;
+      g.strokeRect(x - lw / 2 - 2.5, top - 6.5, lw + 5, bar + 13);
       g.fillRect(x - lw / 2, top - 4, lw, bar + 8);
     }
     if (latest >= 0) { // the most recent update: a marker above its tick

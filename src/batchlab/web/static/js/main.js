@@ -55,7 +55,7 @@ function render(t) {
   if (!model) return;
   const ks = currentKs(t);
   race.update(ks);
-  lanes.update(state.view.axis, t);
+  lanes.update(state.view.axis, t, hover);
   const shown = ks.slice();
   if (hover) shown[KEYS.indexOf(hover.key)] = Math.min(hover.k, model.byKey[hover.key].updates);
   readout.update(model, shown, hover && hover.key);
