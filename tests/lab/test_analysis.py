@@ -268,3 +268,15 @@ def test_noise_says_why_a_two_batch_estimate_is_missing() -> None:
     notes = summarise_noise([record(False)])["notes"]
     assert notes[1].startswith("- in a two-batch column: the mean |G|² estimate over the "
                                "draws was not positive")
+
+
+def test_noise_says_where_start_and_end_were_measured() -> None:
+    at = {"exact": {"g2": 0.02, "tr_sigma": 2.6, "b_simple": 130.0},
+          "two_batch": {"finite": {"b_simple": 120.0}, "none": {"b_simple": 125.0}}}
+    config = {"seed": 0, "train_steps": 200, "batch_size": 32, "lr": 0.1, "b_small": 16,
+              "b_big": 256, "draws": 64}
+    notes = summarise_noise([{"config": config, "result": {"start": at, "end": at}}])["notes"]
+    assert notes[1] == ("start: the model as initialised by its seed; end: after 200 steps of "
+                        "SGD at B = 32, η = 0.1 (one snapshot; noise_tracking shows B_simple "
+                        "every few steps); two-batch estimates from 64 pairs of batches of 16 "
+                        "and 256")

@@ -321,6 +321,13 @@ def summarise_noise(records: list[Record]) -> Summary:
     notes = ["two_batch: finite-population corrected (unbiased |G|² and tr Σ; the ratio keeps "
              "its O(1/draws) bias); two_batch_1_over_b: the usual 1/B formula, whose |G|² is "
              "low by tr Σ/(N−1)"]
+    runs = {(c.get("train_steps"), c.get("batch_size"), c.get("lr"), c.get("b_small"),
+             c.get("b_big"), c.get("draws")) for c in (r["config"] for r in records)}
+    notes += [f"start: the model as initialised by its seed; end: after {steps} steps of SGD at "
+              f"B = {b}, η = {cell(lr)} (one snapshot; noise_tracking shows B_simple every "
+              f"few steps); two-batch estimates from {draws} pairs of batches of {small} and "
+              f"{big}" for steps, b, lr, small, big, draws in sorted(runs, key=str)
+              if None not in (steps, b, lr, small, big, draws)]
     if any(not np.isfinite(_num(row[k])) for row in table
            for k in ("two_batch", "two_batch_1_over_b")):
         notes.append("- in a two-batch column: the mean |G|² estimate over the draws was not "
