@@ -89,5 +89,10 @@ def test_empty_or_missing_results_dir(tmp_path: Path) -> None:
     app = FastAPI()
     app.include_router(make_router(Settings(results_dir=tmp_path / "none")))
     c = TestClient(app)
-    assert c.get("/api/lab/results").json()["results"] == []
-    assert "No results yet" in c.get("/lab").text
+    listing = c.get("/api/lab/results").json()
+    assert listing["results"] == [] and listing["exists"] is False
+    assert f"No results yet in <code>{tmp_path / 'none'}</code> (the folder does not" in \
+        c.get("/lab").text
+    (tmp_path / "none").mkdir()
+    assert c.get("/api/lab/results").json()["exists"] is True
+    assert "does not" not in c.get("/lab").text

@@ -98,7 +98,8 @@ def make_router(settings: Settings) -> APIRouter:
 
     @router.get("/api/lab/results")
     def results() -> JSONResponse:
-        return JSONResponse({"results_dir": root.name, "results": entries()})
+        return JSONResponse({"results_dir": root.name, "exists": root.is_dir(),
+                             "results": entries()})
 
     @router.get("/api/lab/results/{name}/figures/{figure}")
     def figure_json(name: str, figure: str) -> Response:
@@ -111,7 +112,9 @@ def make_router(settings: Settings) -> APIRouter:
 
     @router.get("/lab", response_class=HTMLResponse, include_in_schema=False)
     def lab_page(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "lab.html", {"results": entries()})
+        return templates.TemplateResponse(request, "lab.html", {
+            "results": entries(), "results_dir": str(settings.results_dir),
+            "exists": root.is_dir()})
 
     return router
 
