@@ -207,7 +207,8 @@ async function load() {
   lanes.setModel(model);
   clock.setMax(axisMax(model, state.view.axis));
   $("#scrub").max = String(clock.max);
-  await race.draw(model, state.view.method);
+  const t0 = first ? (state.view.t === null ? clock.max : state.view.t) : (wasAtEnd ? clock.max : frac * clock.max);
+  await race.draw(model, state.view.method, currentKs(Math.min(t0, clock.max)));
   await loss.draw(model);
   $("#loading").hidden = true;
   showDivergence();
@@ -220,12 +221,10 @@ async function load() {
     (model.spec.batch_size === model.n ? " At B = N the mini-batch run is full batch too: it differs from the full-batch path only by its start." : "") +
     stoppedShort(model);
   showFixes();
+  clock.set(t0);
   if (first) {
-    clock.set(state.view.t === null ? clock.max : state.view.t);
     performance.mark("first-figure");
     window.batchlab.firstFigureMs = performance.now();
-  } else {
-    clock.set(wasAtEnd ? clock.max : frac * clock.max);
   }
   document.body.dataset.ready = "1";
   document.body.dataset.sceneKey = JSON.stringify(model.spec);

@@ -31,11 +31,15 @@ function fullPath(m) {
   };
 }
 
-function travel(m) {
-  const look = LOOK[m.key];
-  return { type: "scatter", mode: "lines", x: [m.w[0]], y: [m.b[0]], hoverinfo: "skip",
-    line: { color: look.color, width: look.width, dash: look.dash } };
+function travel(m, k, selected) {
+  const look = LOOK[m.key], p = prefix(m, k), on = m.key === selected;
+  return { type: "scatter", mode: "lines", x: p.x, y: p.y, hoverinfo: "skip", opacity: on ? 1 : 0.55,
+    line: { color: look.color, width: on ? look.width + 1 : look.width, dash: look.dash } };
 }
+
+/** Draw order: the selected method's full path, travelled path and markers above the others. */
+const LAYERS = [FULLPATH, TRAVEL, CURRENT, START].flatMap((first) => KEYS.map((_, i) => first + i));
+const above = (trace, selected) => (KEYS[(trace - FULLPATH) % 3] === selected ? 1 : 0);
 
 function marker(m, x, y, size, open) {
   const look = LOOK[m.key];
@@ -50,17 +54,19 @@ export class Race {
     this.el = el; this.onHover = onHover; this.model = null; this.selected = "mini";
   }
 
-  /** Draw a new scene from scratch (contours, full paths, markers). */
-  async draw(model, selected) {
-    this.model = model; this.selected = selected;
+  /** Draw a new scene from scratch (contours, full paths, markers), each path already at
+   *  update ks[i] and the selected method on top: one plot, no restyles after it. */
+  async draw(model, selected, ks) {
+    this.model = model; this.selected = selected; this.shown = ks.join();
     const raw = model.raw, ms = model.methods;
-    const traces = [contour(raw), ...ms.map(fullPath), ...ms.map(travel),
-      ...ms.map((m) => marker(m, m.w[0], m.b[0], 13, false)),
+    const traces = [contour(raw), ...ms.map(fullPath), ...ms.map((m, i) => travel(m, ks[i], selected)),
+      ...ms.map((m, i) => marker(m, m.w[ks[i]], m.b[ks[i]], 13, false)),
       ...ms.map((m) => marker(m, m.w[0], m.b[0], 10, true)),
       { type: "scatter", mode: "markers", x: [raw.minimum.w], y: [raw.minimum.b], name: "minimum", zorder: 2,
         marker: { symbol: "star", size: 17, color: "#111827", line: { color: "#fff", width: 1.5 } },
         hovertemplate: `<b>minimum</b><br>w = ${fmt(raw.minimum.w)}, b = ${fmt(raw.minimum.b)}` +
           `<br>J = ${fmt(raw.minimum.loss)}<extra></extra>` }];
+    for (const t of LAYERS) traces[t].zorder = above(t, selected);
     const L = raw.landscape;
     this.fit();
     // one unit of w as long as one unit of b (the bowl of a linear model is round where its
@@ -88,7 +94,6 @@ export class Race {
       });
       this.el.on("plotly_unhover", () => this.onHover(null, null));
     }
-    this.highlight(selected);
   }
 
   /** Size the element so that its plot, at equal scale, fills the width: the box's height
@@ -107,7 +112,8 @@ export class Race {
 
   /** Move each path to its current update (one restyle for all six traces). */
   update(ks) {
-    if (!this.model) return;
+    if (!this.model || ks.join() === this.shown) return;  // already there (e.g. just drawn)
+    this.shown = ks.join();
     const xs = [], ys = [];
     const cx = [], cy = [];
     this.model.methods.forEach((m, i) => {
@@ -126,8 +132,7 @@ export class Race {
     const width = KEYS.map((k) => (k === key ? LOOK[k].width + 1 : LOOK[k].width));
     const opacity = KEYS.map((k) => (k === key ? 1 : 0.55));
     P().restyle(this.el, { "line.width": width, opacity }, [TRAVEL, TRAVEL + 1, TRAVEL + 2]);
-    const layers = [FULLPATH, TRAVEL, CURRENT, START].flatMap((first) => KEYS.map((_, i) => first + i));
-    P().restyle(this.el, { zorder: layers.map((t) => (KEYS[(t - FULLPATH) % 3] === key ? 1 : 0)) }, layers);
+    P().restyle(this.el, { zorder: LAYERS.map((t) => above(t, key)) }, LAYERS);
   }
 }
 export { CONTOUR, MINIMUM, START };
