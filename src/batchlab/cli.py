@@ -113,6 +113,7 @@ def _figure(args: argparse.Namespace) -> int:
 
     from batchlab.core.scene import build
     from batchlab.figures import loss_figure, race_figure
+    from batchlab.figures.html import standalone_html
 
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".png", ".svg", ".json"):
@@ -122,7 +123,7 @@ def _figure(args: argparse.Namespace) -> int:
     scene = build(_spec(args))
     fig = race_figure(scene) if args.kind == "race" else loss_figure(scene)
     if out.suffix.lower() == ".html":
-        fig.write_html(out, include_plotlyjs=True, full_html=True)
+        out.write_text(standalone_html(fig), encoding="utf-8")
     elif out.suffix.lower() == ".json":
         out.write_text(fig.to_json())
     else:

@@ -75,3 +75,20 @@ def test_lab_report_html_draws_offline_with_the_bundle(page: Any, tmp_path: Path
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=10_000)
         assert page.evaluate("document.querySelector('.js-plotly-plot')._fullData.length") > 0
     assert messages == []
+
+
+def test_exported_html_figure_carries_the_bundle_and_draws_offline(page: Any,
+                                                                    tmp_path: Path) -> None:
+    from batchlab.cli import main
+
+    assert "</script" not in plotly_js().read_text()  # safe to inline
+    out = tmp_path / "race.html"
+    assert main(["figure", "race", "--out", str(out), "--epochs", "2"]) == 0
+    html = out.read_text()
+    assert "plotly.js (cartesian - minified) v" in html and out.stat().st_size < 2_000_000
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    page.goto(out.as_uri())
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=10_000)
+    assert page.evaluate("document.querySelector('.js-plotly-plot')._fullData.length") > 3
+    assert messages == []
