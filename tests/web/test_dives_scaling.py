@@ -98,6 +98,33 @@ def test_widget_draws_and_switches(page: Any, server: str, console: list[str]) -
 
 
 @pytest.mark.browser
+def test_a_base_that_misses_the_target_is_not_called_a_failed_rule(page: Any,
+                                                                   server: str) -> None:
+    page.goto(f"{server}/")
+    page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+    w = page.locator("#learning-rate .widget[data-widget='lr-scaling']")
+    w.scroll_into_view_if_needed()
+    page.wait_for_selector("#learning-rate .widget[data-drawn='1']", timeout=30_000)
+    status = "document.querySelector('#learning-rate .widget-note').textContent"
+    selects = w.locator("select")
+    selects.nth(1).select_option("16")
+    page.wait_for_function(f"{status}.includes('B = 16') || {status}.includes('k = ')")
+    selects.nth(2).select_option("0.003")  # too small a rate for the 2-epoch budget
+    page.wait_for_function(f"{status}.includes('does not reach the target')", timeout=30_000)
+    text = w.inner_text()
+    assert "here it does, within ×1.25" in text and "— (the base misses the target)" in text
+    assert "Target (dotted): a tenth of the starting gap" in text
+    assert "Scaled runs out of budget" not in text
+    selects.nth(0).select_option("diabetes")
+    page.wait_for_function(f"!{status}.includes('Measuring')", timeout=30_000)
+    selects.nth(1).select_option("1")
+    page.wait_for_function(f"!{status}.includes('Measuring')", timeout=30_000)
+    selects.nth(2).select_option("1")  # the base diverges: a message, and no stale charts
+    page.wait_for_function(f"{status}.includes('Could not measure')", timeout=30_000)
+    assert w.locator(".main-svg").count() == 0
+
+
+@pytest.mark.browser
 def test_widget_fits_a_phone(page: Any, server: str, console: list[str]) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{server}/")

@@ -63,6 +63,7 @@ def lr_scaling(dataset: str, b: int, lr: float | None, seed: int, warmup: float)
         "first_diverged": s.first_diverged(), "first_diverged_warmup":
             s.first_diverged("warm-up") if warmup > 0 else None,
         "largest_holding": s.largest_holding(), "limit_check": s.limit_check(),
+        "base_reaches_target": bool(np.isfinite(s.base.to_target)),
         "base": _curve(s, s.base), "runs": [_curve(s, c) for c in s.curves]})
 
 

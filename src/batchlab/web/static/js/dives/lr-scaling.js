@@ -3,6 +3,7 @@
 // (optionally warmed up); below, every k at once: examples to the target relative to the
 // base, with the stability limit 2/λ_max that the server predicts the rule cannot pass.
 import { CONFIG, el, getTyped, layout, plotlyReady, richFacts, richText, select, sub, tall, whenVisible } from "../measures.js";
+import { datasetName } from "../datasets.js";
 import { NEUTRAL, fmt } from "../look.js";
 
 const DATASETS = [["synthetic", "synthetic (linear)"], ["diabetes", "diabetes (linear)"],
@@ -31,6 +32,19 @@ const nameOf = (r, d) => {
 // when its examples ran out (k times fewer updates than the base).
 const MISSED = { diverged: "diverged", budget: "not within the budget" };
 const reach = (r) => (r.to_target > 0 ? `${fmt(r.to_target)} examples` : MISSED[r.outcome]);
+
+/** Does run r's mean loss gap stay within ×h of the base's at every example count both
+ *  runs passed (the shape the rule predicts, whether or not either reached the target)? */
+function agrees(r, base, h) {
+  let j = 0;
+  for (let i = 1; i < r.examples.length; i++) {
+    while (j < base.examples.length - 1 && base.examples[j] < r.examples[i]) j++;
+    if (base.examples[j] !== r.examples[i]) continue;
+    const ratio = r.gap[i] / base.gap[j];
+    if (!(ratio >= 1 / h && ratio <= h)) return false;
+  }
+  return true;
+}
 
 export function mount(root, uid) {
   root.replaceChildren();
@@ -80,9 +94,13 @@ export function mount(root, uid) {
     lay.height = tall(curves, 300);
     await window.Plotly.react(curves, traces, lay, CONFIG);
     const [u, s, w] = ["unscaled", "scaled", "warm-up"].map((rule) => runsAt(k).find((r) => r.rule === rule));
-    status.textContent = `k = ${k}: examples until the target — base ${reach(d.base)}; ${k}B with η: ${reach(u)}; ` +
-      `${k}B with ${k}η: ${reach(s)}${w ? `; with warm-up: ${reach(w)}` : ""}. ` +
-      `The rule says the dashed curve should lie on the solid one; ${s.holds ? "here it does, within ×" + d.holds_within : "here it does not"}.`;
+    const lies = d.base_reaches_target ? s.holds : agrees(s, d.base, d.holds_within);
+    status.textContent = (d.base_reaches_target
+      ? `k = ${k}: examples until the target — base ${reach(d.base)}; ${k}B with η: ${reach(u)}; ` +
+        `${k}B with ${k}η: ${reach(s)}${w ? `; with warm-up: ${reach(w)}` : ""}. `
+      : `The base run itself does not reach the target in its ${d.epochs} epochs (it ends at J − J* = ${fmt(d.base.gap.at(-1), 3)}, ` +
+        `from ${fmt(d.start_gap, 3)} at the start): η = ${fmt(d.lr, 3)} is too small for this budget, so no run is compared on examples to the target; compare the curves. `) +
+      `The rule says the dashed curve should lie on the solid one; ${lies ? "here it does, within ×" + d.holds_within : "here it does not"}.`;
   }
 
   async function drawSummary() {
@@ -131,21 +149,26 @@ export function mount(root, uid) {
   function describe() {
     const c = d.limit_check, fd = d.first_diverged;
     out.replaceChildren(richFacts([
-      [`rule holds (within ×${d.holds_within}) up to`, d.largest_holding > 1 ? `k = ${d.largest_holding}` : "no k"],
+      [`rule holds (within ×${d.holds_within}) up to`, !d.base_reaches_target ? "— (the base misses the target)" :
+        d.largest_holding > 1 ? `k = ${d.largest_holding}` : "no k"],
       ["predicted break, kη > 2/λ_max", `k > ${fmt(d.k_limit, 3)}`],
       ["scaled runs below the limit that diverged", `${c.below_diverged} of ${c.below}`],
       ["beyond it, runs that failed", `${c.beyond_failed} of ${c.beyond}`],
     ]));
     const outOf = (rule) => d.runs.filter((r) => r.rule === rule && r.outcome === "budget").map((r) => r.k);
     const [uBudget, sBudget] = [outOf("unscaled"), outOf("scaled")];
-    note.replaceChildren(richText(`${d.dataset}, N = ${fmt(d.n)}, from the race's full-batch start; every run sees the same ${fmt(d.n * d.epochs)} examples ` +
-      `(${d.epochs} epochs) and each curve is the mean of J − J* over the same ${d.seeds} shuffles. Target (dotted): ${d.above_floor}× the level where the base run ends, ` +
-      `J − J* = ${fmt(d.target_gap, 2)}. First scaled run to diverge: ${fd ? `k = ${fd}` : "none"}. The prediction comes from the Hessian at the minimum: its largest curvature λ_max = ${fmt(d.lambda_max, 4)}, so gradient descent ` +
+    const capped = d.target_gap < d.above_floor * d.base.gap.at(-1) * (1 - 1e-9);
+    note.replaceChildren(richText(`${datasetName(d.dataset)}, N = ${fmt(d.n)}, from the race's full-batch start; every run sees the same ${fmt(d.n * d.epochs)} examples ` +
+      `(${d.epochs} epochs) and each curve is the mean of J − J* over the same ${d.seeds} shuffles. Target (dotted): ` +
+      (capped ? `a tenth of the starting gap, J − J* = ${fmt(d.target_gap, 2)} (${d.above_floor}× the level where the base run ends, ` +
+        `${fmt(d.above_floor * d.base.gap.at(-1), 2)}, would be ${d.above_floor * d.base.gap.at(-1) >= d.start_gap ? "above" : "barely below"} the start). `
+        : `${d.above_floor}× the level where the base run ends, J − J* = ${fmt(d.target_gap, 2)}. `) +
+      `First scaled run to diverge: ${fd ? `k = ${fd}` : "none"}. The prediction comes from the Hessian at the minimum: its largest curvature λ_max = ${fmt(d.lambda_max, 4)}, so gradient descent ` +
       `is stable only for a rate below 2/λ_max = ${fmt(d.lr_limit, 4)}; scaled runs below it should not diverge, runs beyond it should never reach the target. ` +
       "A run can miss the target in two ways, marked apart on the lower chart: it diverged (cross, top row), or it was still on its way when its examples ran out (hourglass, \"budget out\" row): " +
       `a batch k times larger makes k times fewer updates with the same examples. ` +
-      (uBudget.length ? `The unscaled runs run out of budget from k = ${uBudget[0]} on (same η, too few updates), without diverging. ` : "") +
-      (sBudget.length ? `Scaled runs out of budget without diverging: k = ${sBudget.join(", ")} (too few updates even with kη). ` : "") +
+      (uBudget.length && d.base_reaches_target ? `The unscaled runs run out of budget from k = ${uBudget[0]} on (same η, too few updates), without diverging. ` : "") +
+      (sBudget.length && d.base_reaches_target ? `Scaled runs out of budget without diverging: k = ${sBudget.join(", ")} (too few updates even with kη). ` : "") +
       `The shaded band is "the rule holds": within ×${d.holds_within} of the base's examples. ` +
       (d.warmup > 0 ? `Warm-up raises the rate linearly over the ${d.warmup === 1 ? "first epoch" : "first half epoch"}; ` +
         (d.first_diverged_warmup ? `it did not save k = ${d.first_diverged_warmup}` +
@@ -174,7 +197,10 @@ export function mount(root, uid) {
       describe();
       root.dataset.drawn = "1";
     } catch (err) {
-      if (err.name !== "AbortError") status.textContent = `Could not measure: ${err.message}.`;
+      if (err.name === "AbortError") return;
+      for (const chart of [curves, summary]) window.Plotly?.purge(chart);  // no stale run beside the message
+      out.replaceChildren(); note.replaceChildren();
+      status.textContent = `Could not measure: ${err.message}.`;
     }
   }
 
