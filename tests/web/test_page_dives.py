@@ -228,6 +228,10 @@ def test_coordinate_step_lines_add_up_on_a_calculator(page: Any, widget: Any, da
         page.wait_for_function(f"(el) => el.textContent.includes('{lr} ×')",
                                arg=w.element_handle())
     assert "terms rounded" not in w.inner_text()                     # no fallback needed
+    cards = [_number(v) for v in w.locator(".widget-out dd").all_inner_texts()[:3]]
+    note = w.locator(".widget-note").last.inner_text()  # cards: now, batch step, full step
+    assert ("it overshoots the valley and raises the loss" in note) == (cards[2] > cards[0])
+    assert ("lowers it too" in note) == (cards[2] < cards[0])
     _check_write_out(page, w, len(rows.split(",")))
     assert "Check passed" in w.locator(".br-check").inner_text()
     assert console == []

@@ -298,7 +298,9 @@ export function mount(root, uid) {
       note.textContent = `${allDigits ? "Numbers are written in full"
         : "Each line is written with the fewest decimals (results at least 3) with which, redone on a calculator, it rounds to the result shown"}; ` +
         `hover a number, or press "All digits", to see every digit. The batch's step ${better ? "lowers" : "raises"} the loss over all ` +
-        `${fmt(d.n)} rows; the full-batch step (dotted) goes straight downhill. Draw other batches to see the green step swing around it.`;
+        `${fmt(d.n)} rows; the full-batch step (dotted) points straight downhill` +
+        (d.full_loss_after < d.loss_before ? " and lowers it too" : `, but at η = ${fmt(d.lr)} it overshoots the valley and raises the loss as well`) +
+        ". Draw other batches to see the green step swing around it.";
       stepBtn.disabled = s.path.length >= MAX_PATH;
       root.dataset.drawn = "1";
     } catch (err) {
