@@ -83,6 +83,7 @@ def test_steps_to_target_fall_and_the_full_batch_count_is_checked(finite: Any, a
     dropped = d["worst_drop_last"]
     assert 0 < dropped["steps"] < 0.8 * d["steps"][worst] and dropped["lr"] > d["best_lr"][worst]
     assert abs(dropped["steps"] - fit[worst]) < 0.25 * fit[worst]
+    assert miss[list(d["batch_sizes"]).index(16)] < 0.1  # B = 16 ends on 8 too: near the curve
     data = load("synthetic-offset", 1000, np.random.default_rng(0))
     start = minimise(LINEAR, data) + REACH * np.asarray(METHODS[0].offset)
     g = LINEAR.grads(start, data.x, data.y)  # B_simple = tr Σ / |G|², written out
@@ -123,3 +124,14 @@ def test_page_draws_the_measurements_on_scroll(page: Any, server: str,
     assert "engine = plain descent" in critical
     assert "ends on a batch of 8 (1,000 = 31 × 32 + 8)" in critical and "drop_last" in critical
     assert console == []
+
+
+@pytest.mark.slow
+def test_the_short_last_batch_is_the_worst_point_with_another_seed_too(api: Any) -> None:
+    d = api("/api/experiments/steps-to-target?seed=1")  # the page's text: not seed 0 alone
+    worst = list(d["batch_sizes"]).index(d["fit_worst_b"])
+    assert (d["fit_worst_b"], d["worst_last_batch"]) == (32, 8)
+    assert 0 < d["worst_drop_last"]["steps"] < d["steps"][worst]
+    sixteen = list(d["batch_sizes"]).index(16)  # also ends on a batch of 8, but stays close
+    fit16 = d["s_min"] * (1 + d["b_crit"] / 16)
+    assert abs(d["steps"][sixteen] - fit16) < 0.5 * d["fit_error"] * fit16
