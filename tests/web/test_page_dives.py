@@ -74,6 +74,10 @@ def test_epoch_builder_speaks_of_one_example_in_the_singular(page: Any, widget: 
     b.fill("2")
     page.wait_for_function("(el) => el.textContent.includes('hold 3 batches (keep last)')",
                            arg=w.locator(".widget-note").element_handle())
+    b.fill("7")  # B > N: the error, and nothing of the last plan beside it
+    page.wait_for_function("(el) => el.textContent.includes('B must be a whole number')",
+                           arg=w.locator(".field-error").element_handle())
+    assert w.locator(".widget-note").inner_text() == ""
 
 
 # --- C11 sum vs mean: the star on top, a gap of 0 said in words, plurals, η -----------------

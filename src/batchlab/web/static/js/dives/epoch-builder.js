@@ -171,7 +171,11 @@ export function mount(root, uid) {
 
   const changed = () => {
     clearTimeout(timer);
-    if (!read()) { history = []; epochs.replaceChildren(); stored.replaceChildren(); for (const c of Object.values(cells)) c.textContent = "—"; return; }
+    if (!read()) { // nothing of the last plan stays beside the error
+      history = []; epochs.replaceChildren(); stored.replaceChildren(); note.textContent = "";
+      for (const c of Object.values(cells)) c.textContent = "—";
+      return;
+    }
     timer = setTimeout(() => load(seed, false), 200);
   };
   inN.addEventListener("input", changed); inB.addEventListener("input", changed);
