@@ -256,3 +256,17 @@ def test_batch_rows_opens_on_the_prose_batch(page: Any, widget: Any) -> None:
     w.get_by_role("button", name="Draw").click()             # a random batch is still there
     page.wait_for_function("(el) => el.value !== '3, 17, 42'", arg=box.element_handle())
     assert len(box.input_value().split(",")) == 3
+
+
+def test_batch_rows_speaks_of_one_row_and_asks_for_one_when_empty(page: Any,
+                                                                   widget: Any) -> None:
+    w = widget("batch-rows")
+    box = w.locator("input.br-rows-input")
+    box.fill("5")
+    box.press("Enter")
+    page.wait_for_function("(el) => el.textContent.includes('handles the single row')",
+                           arg=w.element_handle())
+    box.fill("")
+    box.press("Enter")
+    page.wait_for_function("(el) => el.textContent.includes('Type at least one row number, "
+                           "from 0 to 999.')", arg=w.element_handle())

@@ -2,7 +2,7 @@
 // scroll into view, each stating what was measured, how, and the check against a formula.
 import { decodeTyped } from "./api.js";
 import { datasetName } from "./datasets.js";
-import { fmt, FONT, LOOK, NEUTRAL, pct } from "./look.js";
+import { fmt, fmtSci, FONT, LOOK, NEUTRAL, pct } from "./look.js";
 
 const P = () => window.Plotly;
 export const CONFIG = { displayModeBar: false, responsive: true, staticPlot: false };
@@ -204,12 +204,12 @@ function noiseVsBatch(root) {
           ["tr Σ at this θ", fmt(d.trace_sigma, 4)],
           [`shuffled vs exact: largest error (${fmt(d.max_z, 2)} s.e.)`, pct(d.max_rel_error)],
           [`with replacement vs tr Σ/B (${fmt(d.max_replacement_z, 2)} s.e.)`, pct(d.max_replacement_error)],
-          [`measured at B = N = ${fmt(n)}`, d.full_batch_measured <= tiny ? "0" : fmt(d.full_batch_measured)],
+          [`measured at B = N = ${fmt(n)}`, d.full_batch_measured <= tiny ? `0 up to rounding (${fmtSci(d.full_batch_measured, 2)})` : fmt(d.full_batch_measured)],
         ],
         note: `${datasetName(d.dataset)}, N = ${fmt(n)}, at the full-batch start of this dataset's race. Each point: ${fmt(d.draws)} random batches of B ` +
           "examples, their mean gradients, and the trace of the sample covariance (bars: ±2 standard errors of that estimate). " +
           "Drawn without replacement the points follow the exact law and reach zero at B = N (up to rounding, " +
-          `${fmt(d.full_batch_measured, 2)}), where every batch is the whole dataset; ` +
+          `${fmtSci(d.full_batch_measured, 2)}), where every batch is the whole dataset; ` +
           "drawn with replacement they follow tr Σ / B. The gap between the two lines only opens once B is a sizeable share of N.",
       };
     });

@@ -170,7 +170,8 @@ export function parseRows(text, n, max) {
   const words = text.split(/[\s,;]+/).filter(Boolean);
   if (!words.every((w) => /^\d{1,9}$/.test(w))) return { error: "Type whole numbers separated by commas, e.g. 3, 17, 42." };
   const rows = words.map(Number);
-  if (rows.length < 1 || rows.length > Math.min(max, n)) return { error: `A batch here holds between 1 and ${Math.min(max, n)} rows; you typed ${rows.length}.` };
+  if (rows.length < 1) return { error: `Type at least one row number, from 0 to ${n - 1}.` };
+  if (rows.length > Math.min(max, n)) return { error: `A batch here holds between 1 and ${Math.min(max, n)} rows; you typed ${rows.length}.` };
   const bad = rows.find((i) => i >= n);
   if (bad !== undefined) return { error: `Row ${bad} does not exist: the indices run from 0 to ${n - 1} (N = ${n}).` };
   if (new Set(rows).size !== rows.length) return { error: "Each row can be in the batch only once: a batch is a set of examples." };
@@ -263,7 +264,7 @@ function matrices(d, task) {
   const out = el("div", { class: "br-math" });
 
   const h1 = el("p", { class: "br-step" });
-  h1.append(el("strong", {}, "1 · Forward pass. "), `One matrix product handles all ${B} row${B === 1 ? "" : "s"} at once:`);
+  h1.append(el("strong", {}, "1 · Forward pass. "), B === 1 ? "One matrix product handles the single row:" : `One matrix product handles all ${B} rows at once:`);
   const eq1 = el("div", { class: "br-eq" });
   eq1.append(
     matrix(d.X, { heads: ["x", "1"], rowHeads: heads, caption: [sub("X"), ` (${B} × 2)`] }), op("·", "times"),

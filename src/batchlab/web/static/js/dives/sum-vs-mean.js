@@ -4,7 +4,7 @@
 // surface, J − J* per update, and the server's checks: the largest difference between the
 // first two paths, and a NumPy loop of the summed-with-η/B update against the engine's summed run.
 import { CONFIG, el, facts, layout, select } from "../measures.js";
-import { count, fmt } from "../look.js";
+import { count, fmt, fmtSci } from "../look.js";
 import {
   checkBatch, dataAndBatch, epochsOf, errorLine, legendAbove, liveMeasure, nameOf, SIZES, startAndMinimum, surface, checkRate, RATE
 } from "./common.js";
@@ -17,7 +17,7 @@ const RUNS = {
 
 const label = (key, d) => ({
   mean: `averaged, η = ${fmt(d.lr)}`,
-  sum_scaled: `summed, η/B = ${fmt(d.sum_scaled.lr, 4)}`,
+  sum_scaled: `summed, η/B = ${fmtSci(d.sum_scaled.lr, 4)}`,
   sum_raw: `summed, η = ${fmt(d.lr)}`,
 }[key]);
 
@@ -173,7 +173,7 @@ export function mount(root, uid) {
     ], { "data-out": "facts" }));
     note.textContent = `${nameOf(d.dataset)}, N = ${fmt(d.n)}, ${d.model} model, B = ${fmt(d.b)}, ${count(d.epochs, "epoch", "epochs")} of ${count(upe, "update", "updates")}` +
       `${d.short ? ` (the last holds ${count(d.short, "example", "examples")})` : ""}, all three runs from the race's mini-batch start on the same shuffled batches. ` +
-      `The blue band (averaged, η = ${fmt(d.lr)}) and the dark dashed line (summed, η/B = ${fmt(d.sum_scaled.lr, 4)}) lie on top of each other` +
+      `The blue band (averaged, η = ${fmt(d.lr)}) and the dark dashed line (summed, η/B = ${fmtSci(d.sum_scaled.lr, 4)}) lie on top of each other` +
       (same ? (d.gap === 0 ? ", exactly: the gap is 0 after every update. " : `; the middle chart shows they never differ by more than ${fmt(d.gap, 2)} (rounding). `)
         : ` until update ${fmt(d.first_split)}, the first short batch; the middle chart shows how far apart every short batch pushes them (up to ${fmt(d.gap, 2)}). `) +
       (d.b === 1 ? "With B = 1 summing and averaging are the same thing, so all three runs agree. " :
