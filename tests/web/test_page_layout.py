@@ -106,3 +106,20 @@ def test_dial_gives_one_time_at_b_equal_n_and_honest_ratios(page: Any, widget: A
             assert shown is not None and float(shown.group(1).replace(",", "")) == \
                 pytest.approx(mid, rel=5e-3), (b, text)
         assert not (shown and float(shown.group(1)) < 1 <= hi)  # never "cheaper" in noise
+
+
+def test_no_widget_control_runs_past_its_card_on_a_phone(page: Any, server: str) -> None:
+    page.set_viewport_size(PHONE)
+    _open(page, server)
+    widgets = page.locator(".widget[data-widget]")
+    for i in range(widgets.count()):
+        widgets.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("w => w.dataset.drawn === '1'", arg=widgets.nth(i).element_handle(),
+                               timeout=30_000)
+    past = page.evaluate("""() => [...document.querySelectorAll('.widget select, .widget input')]
+      .map(e => {
+        const w = e.closest('.widget'), s = getComputedStyle(w), r = w.getBoundingClientRect();
+        const inner = r.right - parseFloat(s.paddingRight) - parseFloat(s.borderRightWidth);
+        return [w.dataset.widget, e.id, e.getBoundingClientRect().right - inner];
+      }).filter(x => x[2] > 0.5)""")
+    assert past == []
