@@ -126,6 +126,8 @@ export function mount(root, uid) {
     return `Check: for B ≥ ${f.from_b} the time per update lies on a straight line a + c·B with ` +
       `c = ${fmtTime(f.slope)} per example and a = ${f.intercept > 0 ? fmtTime(f.intercept) : "about 0"} per update ` +
       `(R² = ${fmt(f.r2, 4)}; log–log slope ${fmt(f.loglog_slope, 3)}, where 1 means proportional to B). ` +
+      (f.intercept > 0 ? "" : "At these large batches the fixed cost of an update is lost in the cost of its examples; below the fit's range, " +
+        "at small B, it is what makes an update cost more than its examples alone. ") +
       `${d.counts_match ? `Counted in the timed plans: every epoch touches N = ${fmt(n)} examples in ⌈N/B⌉ updates, for every B. ` : ""}` +
       `Timed on this server, once per server process: the engine's compiled SGD loop on ${nameOf(d.dataset)}, ` +
       `${fmt(d.epochs)} epochs per run, median of ${d.repeats} runs (where B divides N, as at B = N, one set of runs gives both times). ` +
