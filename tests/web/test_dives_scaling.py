@@ -112,7 +112,7 @@ def test_a_base_that_misses_the_target_is_not_called_a_failed_rule(page: Any,
     selects.nth(2).select_option("0.003")  # too small a rate for the 2-epoch budget
     page.wait_for_function(f"{status}.includes('does not reach the target')", timeout=30_000)
     text = w.inner_text()
-    assert "here it does, within ×1.25" in text and "— (the base misses the target)" in text
+    assert "here it does, within ×1.25" in text and "no target: the base run misses it" in text
     assert "Target (dotted): a tenth of the starting gap" in text
     assert "Scaled runs out of budget" not in text
     selects.nth(0).select_option("diabetes")

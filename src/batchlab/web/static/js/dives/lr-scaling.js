@@ -149,8 +149,9 @@ export function mount(root, uid) {
   function describe() {
     const c = d.limit_check, fd = d.first_diverged;
     out.replaceChildren(richFacts([
-      [`rule holds (within ×${d.holds_within}) up to`, !d.base_reaches_target ? "— (the base misses the target)" :
-        d.largest_holding > 1 ? `k = ${d.largest_holding}` : "no k"],
+      d.base_reaches_target
+        ? [`rule holds (within ×${d.holds_within}) up to`, d.largest_holding > 1 ? `k = ${d.largest_holding}` : "no k"]
+        : ["rule holds up to (no target: the base run misses it)", "—"],
       ["predicted break, kη > 2/λ_max", `k > ${fmt(d.k_limit, 3)}`],
       ["scaled runs below the limit that diverged", `${c.below_diverged} of ${c.below}`],
       ["beyond it, runs that failed", `${c.beyond_failed} of ${c.beyond}`],
