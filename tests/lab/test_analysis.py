@@ -280,3 +280,10 @@ def test_noise_says_where_start_and_end_were_measured() -> None:
                         "SGD at B = 32, η = 0.1 (one snapshot; noise_tracking shows B_simple "
                         "every few steps); two-batch estimates from 64 pairs of batches of 16 "
                         "and 256")
+
+
+def test_sharpness_runs_that_did_not_train_are_listed() -> None:
+    records = [{**r, "result": {**r["result"], "initial_loss": 2.3}}
+               for r in (_sharpness_record(8, 0.5), _sharpness_record(512, 2.4))]
+    [note] = [n for n in summarise_sharpness(records)["notes"] if n.startswith("final loss not")]
+    assert note.endswith("B=512, η=0.3 (1 of 1 seeds: final loss 2.4 vs initial 2.3)")

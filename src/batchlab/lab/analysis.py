@@ -275,7 +275,9 @@ def stage_notes(table: list[dict[str, Any]]) -> list[str]:
 def summarise_sharpness(records: list[Record]) -> Summary:
     table = _mean_by(records, ("batch_size", "lr"), ("final_loss", "final_accuracy",
                                                       "lambda_max", "epsilon_sharpness"))
-    return {"kind": "sharpness", "table": table, "fits": {}, "notes": stage_notes(table),
+    notes = stage_notes(table) + no_progress_notes(records, ("batch_size", "lr"),
+                                                   lambda r: r["result"].get("initial_loss"))
+    return {"kind": "sharpness", "table": table, "fits": {}, "notes": notes,
             "columns": ["batch_size", "lr", "final_loss", "final_accuracy", "lambda_max",
                         "epsilon_sharpness", "seeds", "diverged"]}
 

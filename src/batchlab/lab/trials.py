@@ -139,8 +139,9 @@ def sharpness_trial(w: Workload, t: SharpnessTrial) -> dict[str, Any]:
     cfg = TrainConfig(t.batch_size, t.lr, steps, t.seed, stop_at_target=False)
     model, r = train(w, cfg, t.device)
     x, y = w.x.to(t.device), w.y.to(t.device)
-    out: dict[str, Any] = {"final_loss": r.loss[-1], "final_accuracy": r.accuracy[-1],
-                           "diverged": r.diverged, "steps": steps}
+    out: dict[str, Any] = {"initial_loss": r.loss[0], "final_loss": r.loss[-1],
+                           "final_accuracy": r.accuracy[-1], "diverged": r.diverged,
+                           "steps": steps}
     if not r.diverged:
         out["lambda_max"] = top_eigenvalue(model, w.loss, x, y, iters=t.power_iters,
                                            seed=t.seed)
