@@ -99,6 +99,9 @@ def test_a_failing_trial_stops_the_pool_at_once(tmp_path: Path) -> None:
         run_trials(sweep_trial, _odd(tmp_path), [SweepTrial(batch_size=3, max_steps=5), endless],
                    Executor("local", workers=2), lambda *a: None)
     assert time.perf_counter() - t0 < 60  # the endless trial was ended, not awaited
+    gone = time.perf_counter() + 5  # ended workers are reaped within moments, not orphaned
+    while mp.active_children() and time.perf_counter() < gone:
+        time.sleep(0.05)
     assert not mp.active_children()
 
 

@@ -110,6 +110,9 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         p.terminate()
     for p in workers:
         p.join(5)
+    manager = getattr(pool, "_executor_manager_thread", None)  # it reaps what is left
+    if manager is not None:
+        manager.join(5)
 
 
 def _run_pool(fn: TrialFn, workload: Workload | str, trials: Sequence[Any],
