@@ -92,3 +92,27 @@ def test_exported_html_figure_carries_the_bundle_and_draws_offline(page: Any,
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=10_000)
     assert page.evaluate("document.querySelector('.js-plotly-plot')._fullData.length") > 3
     assert messages == []
+
+
+# Every absolute URL in the vendored bundle, reviewed: none is fetched by the page.
+BUNDLE_URLS = {
+    # XML namespaces: names, never requested
+    "http://www.w3.org/2000/svg", "http://www.w3.org/2000/xmlns/", "http://www.w3.org/1999/xlink",
+    "http://www.w3.org/XML/1998/namespace", "http://www.w3.org/1999/xhtml",
+    # licence comments and texts of error messages
+    "https://feross.org/opensource", "https://feross.org", "http://feross.org",
+    "https://github.com/voidqk/polybooljs", "https://github.com/d3/d3-time-format/tree/v2.2.3",
+    "https://github.com/d3/d3-format/tree/v1.4.5", "http://syntheti.cc",
+    "http://getify.mit-license.org", "https://plotly.com/javascript/animations/",
+    # config defaults batchlab never uses: the mode bar's logo link (the mode bar is hidden on
+    # the lesson, displaylogo is false on /lab), topojsonURL (geo traces, not in this bundle),
+    # plotlyServerURL (the "edit in Chart Studio" button, off by default)
+    "https://plotly.com/", "https://cdn.plot.ly/un/", "https://cloud.plotly.com/newchart",
+}
+
+
+def test_the_bundles_outside_urls_are_the_reviewed_ones() -> None:
+    import re
+
+    found = set(re.findall(r"https?://[A-Za-z0-9./_-]+", plotly_js().read_text()))
+    assert found == BUNDLE_URLS  # a new release adding one fails here, to be reviewed
