@@ -3,6 +3,7 @@ numbers, the written-out arithmetic adds up, and η is checked the same way in C
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -216,10 +217,11 @@ def test_coordinate_step_lines_add_up_on_a_calculator(page: Any, widget: Any, da
     w = widget("coordinate-step")
     where = w.locator(".cs-where")
     if dataset != "synthetic":
+        _redrawn(page, "coordinate-step")
         w.get_by_label("Dataset").select_option(dataset)
+        _wait_drawn(page, "coordinate-step")     # the new dataset's first batch is shown
     box = w.locator("input.br-rows-input")
-    page.wait_for_function(f"(el) => el.placeholder.includes('0 to {_last_row(dataset)}')",
-                           arg=box.element_handle())
+    assert f"0 to {_last_row(dataset)}" in str(box.get_attribute("placeholder"))
     if lr:
         rate = w.get_by_label("Learning rate η")
         rate.fill(lr)
@@ -238,6 +240,33 @@ def test_coordinate_step_lines_add_up_on_a_calculator(page: Any, widget: Any, da
     assert ("lowers it too" in note) == (cards[2] < cards[0])
     _check_write_out(page, w, len(rows.split(",")))
     assert "Check passed" in w.locator(".br-check").inner_text()
+    assert console == []
+
+
+def test_a_batch_arriving_while_typing_keeps_the_typed_rows(page: Any, widget: Any,
+                                                            console: list[str]) -> None:
+    """The new dataset's first batch answers after the learner began typing rows: their text
+    stays in the field, and Enter shows exactly those rows."""
+    w = widget("coordinate-step")
+    held: list[Any] = []
+    page.route(re.compile(r"/api/dives/batch\?"), lambda route: held.append(route))
+    _redrawn(page, "coordinate-step")
+    w.get_by_label("Dataset").select_option("synthetic-classification")
+    for _ in range(100):                          # waiting lets the route handler run
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    box = w.locator("input.br-rows-input")
+    box.fill("")
+    box.press_sequentially("1, 2")
+    held[0].continue_()
+    page.unroute(re.compile(r"/api/dives/batch\?"))
+    _wait_drawn(page, "coordinate-step")
+    assert box.input_value() == "1, 2"
+    box.press("Enter")
+    page.wait_for_function("(el) => el.textContent.includes('{1, 2}')",
+                           arg=w.locator(".cs-where").element_handle())
     assert console == []
 
 

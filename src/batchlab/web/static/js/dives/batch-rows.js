@@ -143,7 +143,15 @@ export function rowControls(uid, maxRows) {
   rand.append(labB, rowB);
   box.append(typed, rand);
   const setError = (msg) => { err.textContent = msg; input.setAttribute("aria-invalid", msg ? "true" : "false"); };
-  return { box, input, show, err, b, draw, setError };
+  // A batch that arrives while the learner is typing must not replace what they typed.
+  let edited = false;
+  input.addEventListener("input", () => { edited = true; });
+  const submitted = () => { edited = false; };
+  const fill = (rows) => {
+    if (edited && document.activeElement === input) return;
+    input.value = rows.join(", "); edited = false;
+  };
+  return { box, input, show, err, b, draw, setError, submitted, fill };
 }
 
 /** Wire the row controls to a C2/C3 state s ({rows, b, seed, max, data}): rows typed in (the
@@ -152,7 +160,7 @@ export function bindRows(ctl, s, show) {
   const typedRows = () => {
     const p = parseRows(ctl.input.value, s.data.n, s.max);
     if (p.error) { ctl.setError(p.error); return; }
-    s.rows = p.rows; show();
+    ctl.submitted(); s.rows = p.rows; show();
   };
   ctl.show.addEventListener("click", typedRows);
   ctl.input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); typedRows(); } });
@@ -321,7 +329,7 @@ export function mount(root, uid) {
       const d = await getTyped(batchURL({ dataset: s.dataset, rows: s.rows, b: s.b, seed: s.seed }));
       if (ticket !== s.ticket) return;
       s.rows = Array.from(d.rows);
-      ctl.input.value = s.rows.join(", ");
+      ctl.fill(s.rows);
       setError("");
       s.table.mark(s.rows);
       await drawScatter(chart, s.data, d);
@@ -351,7 +359,7 @@ export function mount(root, uid) {
   };
 
   const loadData = async () => {
-    note.textContent = "Loading the dataset…";
+    note.textContent = "Loading the dataset…"; root.dataset.drawn = "0";
     try {
       s.data = await getTyped(`/api/dives/batch/data?dataset=${s.dataset}`);
       s.max = s.data.max_rows;

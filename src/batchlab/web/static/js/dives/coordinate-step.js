@@ -273,7 +273,7 @@ export function mount(root, uid) {
       if (ticket !== s.ticket) return;
       s.last = d; s.rows = Array.from(d.rows);
       if (!s.path.length) s.path = [d.theta];
-      ctl.input.value = s.rows.join(", ");
+      ctl.fill(s.rows);
       setError(""); lrErr.textContent = checkRate(lr); // a field still being edited keeps its message
       where.replaceChildren(el("strong", {}, s.path.length > 1 ? `Step ${s.path.length}. ` : "First step. "),
         "From ", math([mml("mi", "θ")]), ` = (w, b) = (${num(d.theta[0])}, ${num(d.theta[1])})`,
@@ -312,7 +312,7 @@ export function mount(root, uid) {
   };
 
   const loadData = async () => {
-    note.textContent = "Loading…";
+    note.textContent = "Loading…"; root.dataset.drawn = "0";
     try {
       s.data = await getTyped(`/api/dives/batch/data?dataset=${s.dataset}`);
       s.max = s.data.max_rows; s.lr = s.data.lr; lr.value = String(s.data.lr);
