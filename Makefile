@@ -10,16 +10,19 @@ export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
 
 .PHONY: run test bench lint chromium clean
 
+# every install takes the versions of constraints.txt (the set the suite passed with)
+PIP := $(BIN)/python -m pip install --quiet -c constraints.txt
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) --upgrade pip
 
-$(WEB_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[web]'
+$(WEB_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e '.[web]'
 	touch $@
 
-$(ALL_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[web,lab,ray,dev]'
+$(ALL_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e '.[web,lab,ray,dev]'
 	touch $@ $(WEB_STAMP)
 
 chromium:
