@@ -16,6 +16,12 @@ from batchlab.core.models import LINEAR, model_for
 from batchlab.core.scene import LIMITS, SceneSpec, build
 
 
+def _wait_drawn(page: Any, name: str) -> None:
+    """Wait for the widget's latest request to be all drawn (its JS sets data-drawn to "0" when
+    a request starts, "1" for the newest only): a field filled early is no sign of the rest."""
+    page.wait_for_selector(f".widget[data-widget='{name}'][data-drawn='1']", timeout=30_000)
+
+
 def data_n(dataset: str) -> int:
     return {"diabetes": 442, "breast-cancer": 569}.get(dataset, 1000)
 
@@ -121,6 +127,8 @@ def test_batch_rows_widget_picks_rows_and_checks(page: Any, widget: Any, console
     before = rows.input_value()
     w.locator("input[id$='-r7']").check()
     page.wait_for_function("(el) => el.value.endsWith(', 7')", arg=rows.element_handle())
+    # the rows field is filled before the chart, the matrices after it: wait for those too
+    _wait_drawn(page, "batch-rows")
     x_b = w.locator(".br-eq .br-mat").first.locator("tbody tr")
     assert x_b.count() == len(before.split(",")) + 1
     # keyboard: one box in the tab order, arrows move, Space ticks
@@ -129,6 +137,7 @@ def test_batch_rows_widget_picks_rows_and_checks(page: Any, widget: Any, console
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Space")
     page.wait_for_function("(el) => el.value.endsWith(', 7, 2')", arg=rows.element_handle())
+    _wait_drawn(page, "batch-rows")
     assert w.locator(".br-table input[tabindex='0']").count() == 1
     rows.fill("2, 2")
     rows.press("Enter")
@@ -151,6 +160,7 @@ def test_coordinate_step_widget_steps_and_checks(page: Any, widget: Any, console
     w.get_by_role("button", name="Take this step, draw a new batch").click()
     page.wait_for_function("(el) => el.querySelector('.cs-where').textContent.includes('Step 2')",
                            arg=w.element_handle())
+    _wait_drawn(page, "coordinate-step")                     # its chart and cards too
     assert "Check passed" in w.locator(".br-check").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     assert console == [] and failed == []

@@ -114,7 +114,7 @@ def test_regimes_table_shows_five_rows_and_the_check(page: Any, widget: Any, con
     assert "Full batch" in rows.nth(4).inner_text() and "Stochastic" in rows.nth(0).inner_text()
     assert "Check at B = 32" in w.locator(".rt-check").inner_text()
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: rows become cards
-    page.wait_for_timeout(200)
+    page.wait_for_function("window.innerWidth === 390")    # the page has the new width
     box = w.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert w.evaluate("e => e.scrollWidth <= e.clientWidth")

@@ -30,6 +30,12 @@ def _api(server: str, path: str) -> Any:
         return typed.loads(r.read())
 
 
+def _query(page: Any) -> dict[str, list[str]]:
+    """The address bar's query as the page has it now: ``page.url`` follows history.replaceState
+    through a protocol event that may still be on its way when a click returns."""
+    return parse_qs(urlsplit(page.evaluate("location.href")).query)
+
+
 def test_page_draws_three_paths_and_the_minimum(page: Any, server: str, outside: Any,
                                                 console: list[str]) -> None:
     _open(page, server)
@@ -52,7 +58,10 @@ def test_play_advances_counters_and_paths_together(page: Any, server: str) -> No
     _open(page, server, "t=0")
     assert _counter(page, "mini", "updates") == 0
     page.click("#play")
-    page.wait_for_timeout(900)
+    # animation frames move the playhead: wait for the first mini-batch update, however slow
+    # the frames come, then pause (well before full batch's second update at 2,000 examples)
+    page.wait_for_function("parseInt(document.querySelector('.lane-mini [data-c=updates]')"
+                           ".textContent) > 0")
     page.click("#play")  # pause
     k = _counter(page, "mini", "updates")
     assert k > 0 and _counter(page, "stochastic", "updates") > k
@@ -79,7 +88,7 @@ def test_selecting_a_method_shows_its_formula(page: Any, server: str) -> None:
     assert page.is_visible("#card-stochastic .formula math")
     assert page.is_hidden("#card-mini") and page.is_hidden("#card-full")
     assert page.locator(".lane-stochastic.selected").count() == 1
-    assert parse_qs(urlsplit(page.url).query)["method"] == ["stochastic"]
+    assert _query(page)["method"] == ["stochastic"]
 
 
 def test_url_round_trips(page: Any, server: str) -> None:
@@ -93,7 +102,7 @@ def test_url_round_trips(page: Any, server: str) -> None:
     assert page.evaluate("window.batchlab.t") == 10
     assert _counter(page, "full", "updates") == 10
     page.wait_for_timeout(400)
-    assert parse_qs(urlsplit(page.url).query) == parse_qs(q)
+    assert _query(page) == parse_qs(q)
     spec = page.evaluate("window.batchlab.model.spec")
     assert (spec["batch_size"], spec["seed"], spec["epochs"]) == (64, 5, 20)
     api = _api(server, "/api/scene?dataset=diabetes&n=442&batch_size=64&lr=0.3&epochs=20&seed=5")
@@ -268,7 +277,7 @@ def test_unknown_dataset_in_the_link_falls_back_with_a_notice(page: Any, server:
     assert "dataset “nope”" in notice and "schedule “sometimes”" in notice
     assert "“nope” is not one of the choices" in page.text_content("#err-dataset")
     page.wait_for_timeout(400)
-    assert parse_qs(urlsplit(page.url).query)["dataset"] == ["synthetic"]
+    assert _query(page)["dataset"] == ["synthetic"]
     assert console == []                                     # no page error, no 422
 
 
@@ -441,7 +450,8 @@ def test_hovering_a_lane_outlines_the_update_the_readout_shows(page: Any, server
             return cols.size;
         }"""))
     assert ink_columns() == 0
-    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] / 2)
+    # placed when it happens, so a late shift of the layout cannot move the pointer off the lane
+    lane.hover(position={"x": box["width"] * 0.4, "y": box["height"] / 2})
     page.wait_for_function("document.querySelector('#readout tr[data-method=mini]')"
                            ".classList.contains('hovered')")
     assert ink_columns() > 0

@@ -4,6 +4,7 @@ numbers, the written-out arithmetic adds up, and η is checked the same way in C
 from __future__ import annotations
 
 import re
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,8 @@ def _redrawn(page: Any, name: str) -> None:
 
 
 def _wait_drawn(page: Any, name: str) -> None:
+    """Wait for the widget's latest request to be drawn: its JS sets "0" when a request starts
+    and "1" only for the newest one, so an older answer cannot end the wait."""
     page.wait_for_selector(f".widget[data-widget='{name}'][data-drawn='1']", timeout=30_000)
 
 
@@ -122,13 +125,14 @@ def test_learning_rate_is_checked_alike_in_c3_and_c11(page: Any, widget: Any, na
         lr.fill(bad)
         lr.dispatch_event("change")
         err = w.locator(".field-error").filter(has_text="η")
-        page.wait_for_timeout(400)                          # past C11's refetch delay
+        page.wait_for_timeout(400)   # no signal for "nothing refetched": past C11's delay
         assert err.inner_text() == "η must be a number from 0.0001 to 10."
         assert lr.get_attribute("aria-invalid") == "true"
         assert lr.input_value() == bad                      # never silently put back
+    _redrawn(page, name)
     lr.fill("0.0001")
     lr.dispatch_event("change")
-    page.wait_for_timeout(400)
+    _wait_drawn(page, name)                                 # measured at η = 0.0001
     assert lr.get_attribute("aria-invalid") == "false"
     assert w.locator(".field-error").filter(has_text="η").count() == 0
 
@@ -227,12 +231,13 @@ def test_coordinate_step_lines_add_up_on_a_calculator(page: Any, widget: Any, da
         rate.fill(lr)
         rate.dispatch_event("change")
     box.fill(rows)
+    # Enter marks the widget not drawn until this step is: the rows' text cannot tell (the
+    # dataset's first batch may be these very rows), and the cards and note come after the chart
     box.press("Enter")
-    page.wait_for_function(f"(el) => el.textContent.includes('{{{rows}}}')",
-                           arg=where.element_handle())
+    _wait_drawn(page, "coordinate-step")
+    assert f"{{{rows}}}" in str(where.text_content())
     if lr:
-        page.wait_for_function(f"(el) => el.textContent.includes('{lr} ×')",
-                               arg=w.element_handle())
+        assert f"{lr} ×" in str(w.text_content())
     assert "terms rounded" not in w.inner_text()                     # no fallback needed
     cards = [_number(v) for v in w.locator(".widget-out dd").all_inner_texts()[:3]]
     note = w.locator(".widget-note").last.inner_text()  # cards: now, batch step, full step
@@ -252,9 +257,8 @@ def test_a_batch_arriving_while_typing_keeps_the_typed_rows(page: Any, widget: A
     page.route(re.compile(r"/api/dives/batch\?"), lambda route: held.append(route))
     _redrawn(page, "coordinate-step")
     w.get_by_label("Dataset").select_option("synthetic-classification")
-    for _ in range(100):                          # waiting lets the route handler run
-        if held:
-            break
+    deadline = time.monotonic() + 30
+    while not held and time.monotonic() < deadline:   # waiting lets the route handler run
         page.wait_for_timeout(50)
     assert len(held) == 1
     box = w.locator("input.br-rows-input")

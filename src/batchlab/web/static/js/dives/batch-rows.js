@@ -323,8 +323,10 @@ export function mount(root, uid) {
   const s = { dataset: dsSel.value, rows: PROSE_ROWS.slice(), b: 3, seed: 0, data: null, table: null, ticket: 0, max: 16 };
   const { setError } = ctl;
 
+  // data-drawn is "0" from a new batch's request until that batch (the latest) is all drawn
   const show = async () => {
     const ticket = ++s.ticket;
+    root.dataset.drawn = "0";
     try {
       const d = await getTyped(batchURL({ dataset: s.dataset, rows: s.rows, b: s.b, seed: s.seed }));
       if (ticket !== s.ticket) return;
@@ -333,6 +335,7 @@ export function mount(root, uid) {
       setError("");
       s.table.mark(s.rows);
       await drawScatter(chart, s.data, d);
+      if (ticket !== s.ticket) return; // a newer batch draws its own matrices
       mats.replaceChildren(matrices(d, s.data.task));
       const ok = d.grad_gap <= 1e-12;
       check.replaceChildren(el("strong", {}, ok ? "✓ Check passed: " : "✗ Check failed: "),

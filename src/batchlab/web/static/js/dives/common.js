@@ -38,8 +38,10 @@ export function errorLine(id, ...inputs) {
 /** A measurement redone whenever its inputs change: GET `path` with the query `read()`
  *  returns (null while an input is invalid) plus a shuffle seed, then `draw(d)` once Plotly
  *  is there. Nothing is fetched before `root` first comes near the viewport; a newer request
- *  aborts the one in flight; errors go to `note`. Returns go (now), soon (after `delay` ms
- *  without a further change) and reshuffle (the next seed, now). */
+ *  aborts the one in flight; errors go to `note`. `root.dataset.drawn` is "0" from a change
+ *  until the measurement of the latest inputs is drawn, then "1" (never "1" for an older
+ *  one). Returns go (now), soon (after `delay` ms without a further change) and reshuffle
+ *  (the next seed, now). */
 export function liveMeasure(root, note, path, { read, draw, delay = 250 }) {
   let seed = 0, ctrl = null, timer = 0, visible = false;
   const go = async () => {
@@ -48,18 +50,22 @@ export function liveMeasure(root, note, path, { read, draw, delay = 250 }) {
     if (ctrl) ctrl.abort();
     ctrl = new AbortController();
     const { signal } = ctrl;
+    root.dataset.drawn = "0";
     note.textContent = "Measuring…";
     try {
       const d = await getTyped(`${path}?${new URLSearchParams({ ...v, seed })}`, signal);
       await plotlyReady();
       if (signal.aborted) return;
       await draw(d);
-      root.dataset.drawn = "1";
+      if (!signal.aborted && !timer) root.dataset.drawn = "1"; // else a newer change is on its way
     } catch (x) {
       if (x.name !== "AbortError") note.textContent = `Could not measure: ${x.message}.`;
     }
   };
-  const soon = () => { clearTimeout(timer); if (read()) timer = setTimeout(go, delay); };
+  const soon = () => {
+    clearTimeout(timer); timer = 0;
+    if (read()) { root.dataset.drawn = "0"; timer = setTimeout(() => { timer = 0; go(); }, delay); }
+  };
   const reshuffle = () => { seed = (seed + 1) % 1001; go(); };
   whenVisible(root, () => { visible = true; go(); });
   return { go, soon, reshuffle };

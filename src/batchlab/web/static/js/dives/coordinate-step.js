@@ -266,8 +266,10 @@ export function mount(root, uid) {
   const s = { dataset: dsSel.value, rows: null, b: 3, seed: 0, lr: null, theta: null, path: [], data: null, last: null, ticket: 0, max: 16 };
   const { setError } = ctl;
 
+  // data-drawn is "0" from a new step's request until that step (the latest) is all drawn
   const show = async () => {
     const ticket = ++s.ticket;
+    root.dataset.drawn = "0";
     try {
       const d = await getTyped(batchURL({ dataset: s.dataset, rows: s.rows, b: s.b, seed: s.seed, lr: s.lr, theta: s.theta }));
       if (ticket !== s.ticket) return;
@@ -287,6 +289,7 @@ export function mount(root, uid) {
         `one update of the engine's SGD loop on exactly these rows, from this θ with this η, lands at (${num(d.engine_next[0], 6)}, ${num(d.engine_next[1], 6)}); ` +
         `the step written out above gives (${num(d.next[0], 6)}, ${num(d.next[1], 6)}). Largest difference: ${gap(d.step_gap)} (tolerance 10⁻¹²).`);
       await drawSurface(chart, s.data, d, s.path);
+      if (ticket !== s.ticket) return; // a newer step writes its own numbers
       out.replaceChildren();
       for (const [label, v] of [["J(θ) now, all N rows", d.loss_before], ["J after this batch's step", d.loss_after],
         ["J after a full-batch step", d.full_loss_after], ["batch loss J_B: before → after", null]]) {

@@ -87,7 +87,7 @@ export function mount(root, uid) {
     lay.height = chart.clientWidth < 500 ? 380 : 290;
     lay.margin = { ...lay.margin, t: 40 };
     lay.shapes = [{ type: "line", xref: "x", yref: "paper", x0: bs[k], x1: bs[k], y0: 0, y1: 1, line: { color: "#9aa3b2", width: 1, dash: "dash" } }];
-    window.Plotly.react(chart, traces(), lay, CONFIG);
+    return window.Plotly.react(chart, traces(), lay, CONFIG);
   };
 
   const render = () => {
@@ -112,7 +112,7 @@ export function mount(root, uid) {
     cells.tEpoch.dd.textContent = fmtTime(d.seconds_per_epoch[k]);
     cells.tEpoch.small.textContent = b === n ? "one update is the whole epoch (the same timed runs)"
       : ratioText(d.epoch_ratio[k], "B = N");
-    draw();
+    return draw();
   };
 
   const nearest = (b) => {
@@ -152,8 +152,9 @@ export function mount(root, uid) {
         presets.append(btn);
       }
       dial.disabled = false;
-      render();
+      const drawing = render();
       note.textContent = summary();
+      await drawing; // the chart too, before the widget says it is drawn
       root.dataset.drawn = "1";
     } catch (err) {
       note.textContent = `Could not measure: ${err.message}.`;

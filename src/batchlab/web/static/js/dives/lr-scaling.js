@@ -177,15 +177,19 @@ export function mount(root, uid) {
           "no warmed-up run diverged.") : "")));
   }
 
+  // data-drawn is "0" from a new measurement's request until it (the latest) is all drawn
   async function load() {
     if (ctrl) ctrl.abort();
     ctrl = new AbortController();
+    const { signal } = ctrl;
+    root.dataset.drawn = "0";
     status.textContent = "Measuring…";
     const q = new URLSearchParams({ dataset: state.dataset, b: String(state.b), warmup: String(state.warmup) });
     if (state.lr !== null) q.set("lr", String(state.lr));
     try {
-      const got = await getTyped(`/api/dives/lr-scaling?${q}`, ctrl.signal);
+      const got = await getTyped(`/api/dives/lr-scaling?${q}`, signal);
       await plotlyReady();
+      if (signal.aborted) return; // a newer choice is being measured: its answer sets the rates
       d = got;
       state.lr = d.lr;
       fillRates(d.lr);
@@ -196,7 +200,7 @@ export function mount(root, uid) {
       await drawCurves();
       await drawSummary();
       describe();
-      root.dataset.drawn = "1";
+      if (!signal.aborted) root.dataset.drawn = "1";
     } catch (err) {
       if (err.name === "AbortError") return;
       for (const chart of [curves, summary]) window.Plotly?.purge(chart);  // no stale run beside the message
