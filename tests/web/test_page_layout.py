@@ -1,5 +1,6 @@
 """The lesson's layout in a real Chromium: display math on a phone, the C5 distance chart's
-scale and its one gap metric, and the C1 dial's timings at B = N and their ratios."""
+scale and its one gap metric, the C1 dial's timings at B = N and their ratios, and the
+update-rhythm lanes at phone, tablet and desktop widths."""
 
 from __future__ import annotations
 
@@ -123,3 +124,26 @@ def test_no_widget_control_runs_past_its_card_on_a_phone(page: Any, server: str)
         return [w.dataset.widget, e.id, e.getBoundingClientRect().right - inner];
       }).filter(x => x[2] > 0.5)""")
     assert past == []
+
+
+@pytest.mark.parametrize("width", [390, 800, 1280])
+def test_rhythm_lanes_keep_label_bar_and_counters_apart(page: Any, server: str,
+                                                        width: int) -> None:
+    """Each lane's label, bar and counters take boxes of their own, and the label is wider
+    than a word (a stray grid column once squeezed it under the bar on phones)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    _open(page, server)
+    lanes = page.evaluate("""() => Array.from(document.querySelectorAll('.lane')).map(l => {
+        const box = (s) => { const r = l.querySelector(s).getBoundingClientRect();
+                             return [r.left, r.top, r.right, r.bottom]; };
+        return {label: box('.lane-label'), bar: box('.lane-canvas'), counters: box('.counters')};
+    })""")
+    assert len(lanes) == 3
+
+    def apart(a: list[float], b: list[float]) -> bool:
+        return a[2] <= b[0] + 0.5 or b[2] <= a[0] + 0.5 or a[3] <= b[1] + 0.5 or b[3] <= a[1] + 0.5
+
+    for lane in lanes:
+        assert apart(lane["label"], lane["bar"]) and apart(lane["label"], lane["counters"])
+        assert apart(lane["bar"], lane["counters"])
+        assert lane["label"][2] - lane["label"][0] >= 140
