@@ -1,4 +1,4 @@
-"""The binary frame: exact round trip, byte-planar layout, clear errors on bad input."""
+"""The binary frame: exact round trip, aligned raw layout, clear errors on bad input."""
 
 from __future__ import annotations
 
@@ -29,15 +29,16 @@ def test_round_trip_is_exact(f: np.ndarray, i: np.ndarray) -> None:
     assert (back["n"], back["z"], back["nested"][0]["label"]) == (3, 0.5, "x")
 
 
-def test_layout_is_magic_header_then_aligned_byte_planes() -> None:
-    a = np.array([1.0, -2.5, 3.25])
-    out = bytes(frame.dumps({"a": a}))
+def test_layout_is_magic_header_then_aligned_little_endian_values() -> None:
+    a, i = np.array([1.0, -2.5, 3.25]), np.array([7, 300, 65535])
+    out = bytes(frame.dumps({"a": a, "i": i}))
     assert out[:4] == frame.MAGIC
     (length,) = struct.unpack_from("<I", out, 4)
     assert (8 + length) % 8 == 0
     data = out[8 + length:]
-    planes = np.frombuffer(data[:24], np.uint8).reshape(8, 3)
-    np.testing.assert_array_equal(planes, a.astype("<f8").view(np.uint8).reshape(3, 8).T)
+    assert data[:24] == struct.pack("<3d", 1.0, -2.5, 3.25)
+    assert data[24:30] == struct.pack("<3H", 7, 300, 65535)  # u2, starting on 8 bytes
+    assert len(data) == 32  # padded to the next multiple of 8
 
 
 def test_integers_travel_in_the_narrowest_lossless_type() -> None:

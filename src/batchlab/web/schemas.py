@@ -44,7 +44,8 @@ class SceneQuery(BaseModel):
     resolution: int = Field(61, ge=_lo("resolution"), le=_hi("resolution"))
     format: Literal["json", "binary"] = Field(
         "json", description="json: JSON with base64 typed arrays; binary: the same values "
-                            "as one byte-planar frame (what the page reads; see web/frame.py)")
+                            "as one binary frame of raw aligned arrays (what the page "
+                            "reads; see web/frame.py)")
 
 
 class PlanQuery(BaseModel):

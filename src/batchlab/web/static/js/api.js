@@ -25,27 +25,22 @@ export function decodeTyped(v) {
   return v;
 }
 
-/** One array of a binary frame: gather its byte planes back into little-endian values. */
-function unplane(bytes, at, dtype, shape) {
-  const T = TYPED[dtype], size = T.BYTES_PER_ELEMENT, n = shape.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(n * size);
-  if (at + n * size > bytes.length) throw new Error("binary scene frame is truncated");
-  for (let k = 0; k < size; k++) {
-    const plane = bytes.subarray(at + k * n, at + (k + 1) * n);
-    for (let i = 0; i < n; i++) out[i * size + k] = plane[i];
-  }
-  return shaped(new T(out.buffer), shape);
+/** One array of a binary frame: a typed view of its aligned little-endian values. */
+function typedView(buffer, at, dtype, shape) {
+  const T = TYPED[dtype], n = shape.reduce((a, b) => a * b, 1);
+  if (at + n * T.BYTES_PER_ELEMENT > buffer.byteLength) throw new Error("binary scene frame is truncated");
+  return shaped(new T(buffer, at, n), shape);
 }
 
 /** Decode a binary scene frame (layout: see batchlab/web/frame.py) into plain objects. */
 export function decodeFrame(buffer) {
   const bytes = new Uint8Array(buffer), view = new DataView(buffer);
-  if (String.fromCharCode(...bytes.subarray(0, 4)) !== "BLF1") throw new Error("not a batchlab frame");
+  if (String.fromCharCode(...bytes.subarray(0, 4)) !== "BLF2") throw new Error("not a batchlab frame");
   const length = view.getUint32(4, true), start = 8 + length;
   const header = new TextDecoder().decode(bytes.subarray(8, start));
   return JSON.parse(header, (_, v) => (v && typeof v === "object" && !Array.isArray(v) &&
     typeof v.offset === "number" && v.dtype in TYPED && Array.isArray(v.shape) &&
-    Object.keys(v).length === 3) ? unplane(bytes, start + v.offset, v.dtype, v.shape) : v);
+    Object.keys(v).length === 3) ? typedView(buffer, start + v.offset, v.dtype, v.shape) : v);
 }
 
 async function errorsOf(r) {

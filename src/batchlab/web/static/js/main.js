@@ -181,7 +181,10 @@ async function load() {
     await plotlyReady();
   } catch (err) {
     if (err.name === "AbortError") return;
-    res = { errors: [{ field: "query", msg: "Could not reach the server." }], offline: true };
+    const unreached = err instanceof TypeError && /fetch/i.test(err.message); // fetch's network failure
+    if (!unreached) console.error(err);
+    res = { errors: [{ field: "query", msg: unreached ? "Could not reach the server." :
+      `The server's answer could not be read (${err.message}).` }], offline: true };
   }
   if (pending !== ctrl) return;
   pending = null;
