@@ -314,6 +314,16 @@ def test_unreachable_server_says_so_instead_of_spinning(page: Any, server: str) 
     assert "Could not reach the server" in page.text_content("#err-query")
 
 
+def test_an_unreadable_scene_is_named_and_logged_not_called_unreachable(
+        page: Any, server: str, console: list[str]) -> None:
+    page.route("**/api/scene**", lambda route: route.fulfill(
+        status=200, body=b"not a frame", content_type="application/vnd.batchlab.frame"))
+    page.goto(server)
+    page.wait_for_selector("#loading.failed", timeout=20_000)
+    assert "could not be read (not a batchlab frame)" in page.text_content("#err-query")
+    assert any("not a batchlab frame" in e for e in console)
+
+
 def test_race_is_drawn_to_equal_scale_with_the_selected_method_on_top(page: Any,
                                                                       server: str) -> None:
     for query in ("", "dataset=breast-cancer&n=569&lr=2&epochs=80&method=stochastic"):
