@@ -36,6 +36,18 @@ def _query(page: Any) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.evaluate("location.href")).query)
 
 
+def _layer_pixel(page: Any, key: str, k: int) -> list[int]:
+    """RGBA of the race's canvas layer at method ``key``'s point after update ``k``."""
+    return page.evaluate("""([key, k]) => {
+        const gd = document.getElementById('landscape'), f = gd._fullLayout;
+        const c = gd.querySelector('canvas.path-layer'), m = window.batchlab.model.byKey[key];
+        const s = c.width / f.width;
+        const x = (f.xaxis._offset + f.xaxis.l2p(m.w[k])) * s;
+        const y = (f.yaxis._offset + f.yaxis.l2p(m.b[k])) * s;
+        return Array.from(c.getContext('2d').getImageData(Math.round(x), Math.round(y), 1, 1).data);
+    }""", [key, k])
+
+
 def test_page_draws_three_paths_and_the_minimum(page: Any, server: str, outside: Any,
                                                 console: list[str]) -> None:
     _open(page, server)
@@ -43,10 +55,16 @@ def test_page_draws_three_paths_and_the_minimum(page: Any, server: str, outside:
         t => ({type: t.type, n: t.x ? t.x.length : 0, symbol: t.marker && t.marker.symbol}))""")
     assert traces[0]["type"] == "contour"
     assert [t["n"] > 10 for t in traces[1:4]] == [True] * 3        # full paths
-    assert [t["n"] > 1 for t in traces[4:7]] == [True] * 3         # travelled (at the end)
     assert traces[-1]["symbol"] == "star" and traces[-1]["n"] == 1   # the minimum
     # every scatter trace rendered (those raised by zorder sit in overlay layers of their own)
-    assert page.locator("#landscape .trace.scatter").count() >= 13
+    assert page.locator("#landscape .trace.scatter").count() >= 4
+    # travelled paths and markers on the canvas layer, each at its last update, under the
+    # hover labels' svg
+    assert page.evaluate("window.batchlab.drawn.ks") == page.evaluate(
+        "window.batchlab.model.methods.map(m => m.updates)")
+    assert page.evaluate("""() => {
+        const next = document.querySelector('#landscape canvas.path-layer').nextElementSibling;
+        return next.matches('svg.main-svg') && !!next.querySelector('.hoverlayer'); }""")
     starts = page.evaluate("window.batchlab.model.methods.map(m => [m.w[0], m.b[0]])")
     (fw, fb), (mw, mb), (sw, _sb) = starts
     assert fw < sw and fb > mb and sw > mw                           # upper left, below, right
@@ -66,12 +84,10 @@ def test_play_advances_counters_and_paths_together(page: Any, server: str) -> No
     k = _counter(page, "mini", "updates")
     assert k > 0 and _counter(page, "stochastic", "updates") > k
     assert _counter(page, "full", "updates") <= 1
-    tip = page.evaluate("""() => {
-        const tr = document.getElementById('landscape').data[5];
-        return [tr.x[tr.x.length - 1], tr.y[tr.y.length - 1]];
-    }""")
-    m = "window.batchlab.model.byKey.mini"
-    assert tip == pytest.approx(page.evaluate(f"[{m}.w[{k}], {m}.b[{k}]]"))
+    drawn = page.evaluate("window.batchlab.drawn.ks")
+    assert drawn[1] == k and drawn[2] == _counter(page, "stochastic", "updates")
+    # the mini-batch marker (selected: drawn last) is painted at its update's point
+    assert _layer_pixel(page, "mini", k) == [0x1A, 0x7F, 0x37, 255]
 
 
 def test_rhythm_counts_match_the_trajectories(page: Any, server: str) -> None:
@@ -333,7 +349,8 @@ def test_race_is_drawn_to_equal_scale_with_the_selected_method_on_top(page: Any,
             return [px(f.xaxis), px(f.yaxis)]; }""")
         assert scale[0] == pytest.approx(scale[1], rel=1e-3)
     zorder = page.evaluate("document.getElementById('landscape')._fullData.map(t => t.zorder)")
-    assert zorder[1:13] == [0, 0, 1] * 4 and zorder[13] == 2  # stochastic's four traces, star
+    assert zorder[1:4] == [0, 0, 1] and zorder[4] == 2  # stochastic's full path, the star
+    assert page.evaluate("window.batchlab.drawn.order") == ["full", "mini", "stochastic"]
 
 
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844},

@@ -305,6 +305,7 @@ function bind() {
 window.batchlab = {
   get t() { return clock.t; }, get max() { return clock.max; }, get playing() { return clock.playing; },
   get model() { return model; }, reduceMotion, firstFigureMs: null,
+  get drawn() { return race.layer.drawn; }, // what the race's moving layer shows: {ks, order}
 };
 bind();
 controls.set(state.scene);

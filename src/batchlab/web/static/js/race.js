@@ -1,10 +1,11 @@
-// The landscape figure: contours drawn once; paths and current points restyled per frame.
+// The landscape figure: contours, full paths and the minimum drawn by plotly once per scene
+// (they carry the hover labels); the moving parts on a canvas layer redrawn per frame.
 import { FONT, KEYS, LOOK, fmt } from "./look.js";
-import { prefix } from "./model.js";
+import { PathLayer } from "./pathlayer.js";
 
 const P = () => window.Plotly;
 // trace indices
-const CONTOUR = 0, FULLPATH = 1, TRAVEL = 4, CURRENT = 7, START = 10, MINIMUM = 13;
+const CONTOUR = 0, FULLPATH = 1, MINIMUM = 4;
 const MARGIN = { l: 56, r: 12, t: 8, b: 46 };
 
 function contour(raw) {
@@ -31,37 +32,25 @@ function fullPath(m) {
   };
 }
 
-function travel(m, k, selected) {
-  const look = LOOK[m.key], p = prefix(m, k), on = m.key === selected;
-  return { type: "scatter", mode: "lines", x: p.x, y: p.y, hoverinfo: "skip", opacity: on ? 1 : 0.55,
-    line: { color: look.color, width: on ? look.width + 1 : look.width, dash: look.dash } };
-}
-
-/** Draw order: the selected method's full path, travelled path and markers above the others. */
-const LAYERS = [FULLPATH, TRAVEL, CURRENT, START].flatMap((first) => KEYS.map((_, i) => first + i));
-const above = (trace, selected) => (KEYS[(trace - FULLPATH) % 3] === selected ? 1 : 0);
-
-function marker(m, x, y, size, open) {
-  const look = LOOK[m.key];
-  return { type: "scatter", mode: "markers", x: [x], y: [y], hoverinfo: "skip",
-    marker: { symbol: open ? `${look.symbol}-open` : look.symbol, size, color: look.color,
-      line: { color: open ? look.color : "#fff", width: open ? 2 : 1.5 } } };
-}
+/** Draw order: the selected method's full path above the others' (its faint line over the
+ *  stochastic cloud); the moving parts follow the same rule on the canvas layer. */
+const LAYERS = KEYS.map((_, i) => FULLPATH + i);
+const above = (trace, selected) => (KEYS[trace - FULLPATH] === selected ? 1 : 0);
 
 /** The race figure bound to one element. */
 export class Race {
   constructor(el, onHover) {
     this.el = el; this.onHover = onHover; this.model = null; this.selected = "mini";
+    this.layer = new PathLayer(el);
   }
 
-  /** Draw a new scene from scratch (contours, full paths, markers), each path already at
-   *  update ks[i] and the selected method on top: one plot, no restyles after it. */
+  /** Draw a new scene from scratch (contours, full paths, minimum), then the moving parts
+   *  with each path at update ks[i] and the selected method on top. */
   async draw(model, selected, ks) {
     this.model = model; this.selected = selected; this.shown = ks.join();
     const raw = model.raw, ms = model.methods;
-    const traces = [contour(raw), ...ms.map(fullPath), ...ms.map((m, i) => travel(m, ks[i], selected)),
-      ...ms.map((m, i) => marker(m, m.w[ks[i]], m.b[ks[i]], 13, false)),
-      ...ms.map((m) => marker(m, m.w[0], m.b[0], 10, true)),
+    // the star is drawn again on the canvas layer, above the paths; this one gives its hover
+    const traces = [contour(raw), ...ms.map(fullPath),
       { type: "scatter", mode: "markers", x: [raw.minimum.w], y: [raw.minimum.b], name: "minimum", zorder: 2,
         marker: { symbol: "star", size: 17, color: "#111827", line: { color: "#fff", width: 1.5 } },
         hovertemplate: `<b>minimum</b><br>w = ${fmt(raw.minimum.w)}, b = ${fmt(raw.minimum.b)}` +
@@ -83,12 +72,18 @@ export class Race {
     };
     const config = { displayModeBar: false, responsive: true, scrollZoom: false, doubleClick: false };
     await P().react(this.el, traces, layout, config);
+    this.layer.draw(model, ks, selected);
     if (!this.bound) {
       this.bound = true;
-      window.addEventListener("resize", () => { if (this.model && this.fit()) P().Plots.resize(this.el); });
+      window.addEventListener("resize", async () => {
+        if (this.model && this.fit()) await P().Plots.resize(this.el);
+        this.layer.render();
+      });
+      // plotly redraws on its own too (responsive resizes): the layer follows its axes
+      this.el.on("plotly_afterplot", () => this.layer.render());
       this.el.on("plotly_hover", (ev) => {
         const p = ev.points && ev.points[0];
-        if (p && p.curveNumber >= FULLPATH && p.curveNumber < TRAVEL) {
+        if (p && p.curveNumber >= FULLPATH && p.curveNumber < MINIMUM) {
           this.onHover(KEYS[p.curveNumber - FULLPATH], p.customdata[0]);
         }
       });
@@ -110,29 +105,20 @@ export class Race {
     return true;
   }
 
-  /** Move each path to its current update (one restyle for all six traces). */
+  /** Move each path to its current update (a canvas redraw; plotly's traces stay). */
   update(ks) {
     if (!this.model || ks.join() === this.shown) return;  // already there (e.g. just drawn)
     this.shown = ks.join();
-    const xs = [], ys = [];
-    const cx = [], cy = [];
-    this.model.methods.forEach((m, i) => {
-      const p = prefix(m, ks[i]);
-      xs.push(p.x); ys.push(p.y); cx.push([m.w[ks[i]]]); cy.push([m.b[ks[i]]]);
-    });
-    P().restyle(this.el, { x: [...xs, ...cx], y: [...ys, ...cy] },
-      [TRAVEL, TRAVEL + 1, TRAVEL + 2, CURRENT, CURRENT + 1, CURRENT + 2]);
+    this.layer.draw(this.model, ks, this.selected);
   }
 
-  /** Emphasise the selected method's path, drawn above the others (its faint full path,
-   *  travelled path and markers over the stochastic cloud); fade the others a little. */
+  /** Emphasise the selected method: its full path above the others', its moving parts
+   *  drawn last and wider; the others faded a little. */
   highlight(key) {
     this.selected = key;
     if (!this.model) return;
-    const width = KEYS.map((k) => (k === key ? LOOK[k].width + 1 : LOOK[k].width));
-    const opacity = KEYS.map((k) => (k === key ? 1 : 0.55));
-    P().restyle(this.el, { "line.width": width, opacity }, [TRAVEL, TRAVEL + 1, TRAVEL + 2]);
     P().restyle(this.el, { zorder: LAYERS.map((t) => above(t, key)) }, LAYERS);
+    if (this.layer.state) this.layer.draw(this.model, this.layer.state.ks, key);
   }
 }
-export { CONTOUR, MINIMUM, START };
+export { CONTOUR, MINIMUM };
