@@ -1,6 +1,6 @@
 """The lesson's layout in a real Chromium: display math on a phone, the C5 distance chart's
 scale and its one gap metric, the C1 dial's timings at B = N and their ratios, and the
-update-rhythm lanes at phone, tablet and desktop widths."""
+update-rhythm lanes at phone, tablet and desktop widths, and the C7 map's labels."""
 
 from __future__ import annotations
 
@@ -147,3 +147,25 @@ def test_rhythm_lanes_keep_label_bar_and_counters_apart(page: Any, server: str,
         assert apart(lane["label"], lane["bar"]) and apart(lane["label"], lane["counters"])
         assert apart(lane["bar"], lane["counters"])
         assert lane["label"][2] - lane["label"][0] >= 140
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 800}])
+def test_flat_basin_map_labels_leave_the_rescued_runs_visible(page: Any, widget: Any,
+                                                              viewport: dict[str, int]) -> None:
+    """The minima's labels sit where no run the noise rescued (B = 1) is marked."""
+    page.set_viewport_size(viewport)
+    w = widget("flat-basin", "regularisation")
+    hits = w.locator(".measure-chart").first.evaluate("""(c) => {
+        const boxes = [...c.querySelectorAll('.annotation .annotation-text-g')]
+          .map(a => a.getBoundingClientRect());
+        const rescued = [...c.querySelectorAll('.scatterlayer .trace')]
+          .find(t => t.__data__[0].trace.name.startsWith('flat, rescued'));
+        const points = [...rescued.querySelectorAll('path.point')]
+          .map(p => p.getBoundingClientRect());
+        const meet = (a, b) => a.left < b.right && b.left < a.right
+          && a.top < b.bottom && b.top < a.bottom;
+        return {labels: boxes.length, points: points.length,
+                hits: boxes.flatMap(a => points.filter(p => meet(a, p))).length};
+    }""")
+    assert hits["labels"] == 2 and hits["points"] > 10
+    assert hits["hits"] == 0

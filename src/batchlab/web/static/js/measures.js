@@ -238,8 +238,10 @@ function flatBasin(root, uid = "fb") {
     };
     const both = pick((k) => here[k] && atN[k]), saved = pick((k) => here[k] && !atN[k]), sharp = pick((k) => !here[k]);
     const b = d.batch_sizes[i];
-    const star = (at, text, ay) => ({ x: at[0], y: at[1], text, showarrow: true, ax: 0, ay, arrowwidth: 1, arrowcolor: "#1b2330",
-      font: { size: 12, color: "#1b2330" }, bgcolor: "rgba(255,255,255,0.92)", borderpad: 2 });
+    // labels beside their stars, away from the runs the noise rescued (they crowd the sharp
+    // basin's far side): the sharp one to its right, the flat one below
+    const star = (at, text, ax, ay, xanchor) => ({ x: at[0], y: at[1], text, showarrow: true, ax, ay, xanchor,
+      arrowwidth: 1, arrowcolor: "#1b2330", font: { size: 12, color: "#1b2330" }, bgcolor: "rgba(255,255,255,0.92)", borderpad: 2 });
     await P().react(map, [
       { type: "contour", x: Array.from(d.grid_w), y: Array.from(d.grid_b), z: d.grid_loss, showscale: false, hoverinfo: "skip",
         colorscale: [[0, "#dfe6f3"], [1, "#ffffff"]], contours: { coloring: "fill", showlines: true }, line: { color: "#b8c2d3", width: 0.8 }, ncontours: 18 },
@@ -251,7 +253,7 @@ function flatBasin(root, uid = "fb") {
     ], {
       ...equalAxes(layout("w", "b", { xaxis: { range: d.box[0], zeroline: false }, yaxis: { range: d.box[1], zeroline: false } })),
       height: mapHeight(map, (d.box[1][1] - d.box[1][0]) / (d.box[0][1] - d.box[0][0]), { extra: map.clientWidth < 500 ? 120 : 100, lo: 220 }),
-      annotations: [star(d.sharp, "sharp minimum", -30), star(d.flat, "flat minimum", 30)],
+      annotations: [star(d.sharp, "sharp minimum", 22, -12, "left"), star(d.flat, "flat minimum", 0, 30, "center")],
     }, CONFIG);
     mapNote.textContent = `Map: each dot is one start. B = ${fmt(b)}${b === d.n ? " (= N, full batch)" : ""}, ${kind === "cosine" ? "cosine-annealed" : "constant"} η: ` +
       `${r.count[i]} of ${d.runs} runs ended in the flat basin; ${saved.n} of them started where a noiseless run (B = N) ends sharp. ` +
