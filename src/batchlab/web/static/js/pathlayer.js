@@ -88,21 +88,28 @@ export class PathLayer {
     ctx.clearRect(0, 0, f.width, f.height);
     ctx.save();
     ctx.beginPath(); ctx.rect(xa._offset, ya._offset, xa._length, ya._length); ctx.clip();
-    const order = model.methods.map((m, i) => i).sort((a, b) =>
-      (model.methods[a].key === selected) - (model.methods[b].key === selected));
-    for (const i of order) {
-      const m = model.methods[i], look = LOOK[m.key], on = m.key === selected, k = ks[i];
-      const p = prefix(m, k), width = on ? look.width + 1 : look.width;
-      ctx.globalAlpha = on ? 1 : 0.55;
-      ctx.lineWidth = width; ctx.strokeStyle = look.color;
-      ctx.lineJoin = "round"; ctx.lineCap = look.dash === "solid" ? "round" : "butt";
-      ctx.setLineDash(dashOf(look.dash, width));
-      ctx.beginPath();
-      for (let j = 0; j < p.x.length; j++) ctx[j ? "lineTo" : "moveTo"](px(p.x[j]), py(p.y[j]));
-      ctx.stroke();
+    // the others first, then the selected method; within each, paths under markers (a
+    // stochastic cloud never hides another method's point) and a start under its current point
+    const all = model.methods.map((m, i) => i), isOn = (i) => model.methods[i].key === selected;
+    const groups = [all.filter((i) => !isOn(i)), all.filter(isOn)], order = groups.flat();
+    for (const group of groups) {
+      for (const i of group) {
+        const m = model.methods[i], look = LOOK[m.key], on = m.key === selected;
+        const p = prefix(m, ks[i]), width = on ? look.width + 1 : look.width;
+        ctx.globalAlpha = on ? 1 : 0.55;
+        ctx.lineWidth = width; ctx.strokeStyle = look.color;
+        ctx.lineJoin = "round"; ctx.lineCap = look.dash === "solid" ? "round" : "butt";
+        ctx.setLineDash(dashOf(look.dash, width));
+        ctx.beginPath();
+        for (let j = 0; j < p.x.length; j++) ctx[j ? "lineTo" : "moveTo"](px(p.x[j]), py(p.y[j]));
+        ctx.stroke();
+      }
       ctx.globalAlpha = 1; ctx.setLineDash([]);
-      marker(ctx, look.symbol, px(m.w[0]), py(m.b[0]), 10, look.color, true);
-      marker(ctx, look.symbol, px(m.w[k]), py(m.b[k]), 13, look.color, false); // never under its start
+      for (const i of group) {
+        const m = model.methods[i], look = LOOK[m.key], k = ks[i];
+        marker(ctx, look.symbol, px(m.w[0]), py(m.b[0]), 10, look.color, true);
+        marker(ctx, look.symbol, px(m.w[k]), py(m.b[k]), 13, look.color, false);
+      }
     }
     const min = model.raw.minimum;
     marker(ctx, "star", px(min.w), py(min.b), 17, STAR, false);
