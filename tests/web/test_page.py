@@ -340,6 +340,14 @@ def test_an_unreadable_scene_is_named_and_logged_not_called_unreachable(
     assert any("not a batchlab frame" in e for e in console)
 
 
+def test_a_stochastic_cloud_never_hides_another_methods_point(page: Any, server: str) -> None:
+    """Breast cancer at η = 2: B = 1 wanders over most of the map, full batch ends inside its
+    cloud; the full-batch marker is still painted on top (mini-batch is the selected one)."""
+    _open(page, server, "dataset=breast-cancer&n=569&lr=2&epochs=80")
+    k = page.evaluate("window.batchlab.model.byKey.full.updates")
+    assert _layer_pixel(page, "full", k) == [0x1F, 0x5F, 0xBF, 255]
+
+
 def test_race_is_drawn_to_equal_scale_with_the_selected_method_on_top(page: Any,
                                                                       server: str) -> None:
     for query in ("", "dataset=breast-cancer&n=569&lr=2&epochs=80&method=stochastic"):
