@@ -7,6 +7,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 import pytest
 
 from batchlab.web import typed
@@ -88,6 +89,27 @@ def test_play_advances_counters_and_paths_together(page: Any, server: str) -> No
     assert drawn[1] == k and drawn[2] == _counter(page, "stochastic", "updates")
     # the mini-batch marker (selected: drawn last) is painted at its update's point
     assert _layer_pixel(page, "mini", k) == [0x1A, 0x7F, 0x37, 255]
+
+
+def test_playback_paints_what_a_fresh_draw_paints(page: Any, server: str) -> None:
+    """Played paths are extended piece by piece: the picture (dashes included) matches the
+    same moment drawn from scratch, up to anti-aliasing where the pieces meet."""
+    pixels = """() => { const c = document.querySelector('#landscape canvas.path-layer');
+        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data); }"""
+    _open(page, server, "t=0")
+    page.click("#play")
+    page.wait_for_function("window.batchlab.t > 1500")
+    page.click("#play")  # pause, then land on a whole number of examples (a URL can hold it)
+    t = round(page.evaluate("window.batchlab.t")) + 1
+    page.evaluate("""(t) => { const s = document.getElementById('scrub');
+        s.value = String(t); s.dispatchEvent(new Event('input')); }""", t)
+    played, ks = np.array(page.evaluate(pixels)), page.evaluate("window.batchlab.drawn.ks")
+    _open(page, server, f"t={t}")
+    fresh = np.array(page.evaluate(pixels))
+    assert page.evaluate("window.batchlab.drawn.ks") == ks and ks[2] > 1500
+    painted = (fresh.reshape(-1, 4)[:, 3] > 0).sum()
+    off = (np.abs(played - fresh).reshape(-1, 4).max(axis=1) > 64).sum()
+    assert painted > 1000 and off < 0.03 * painted
 
 
 def test_rhythm_counts_match_the_trajectories(page: Any, server: str) -> None:

@@ -63,13 +63,9 @@ export function batchOf(m, k) {
   return Array.from(m.order.subarray(m.start[k - 1], m.end[k - 1]));
 }
 
-/** Drawn prefix of a path up to update k: decimated points before k, then point k exactly. */
-export function prefix(m, k) {
-  const d = m.drawn, c = upperBound(d.k, k - 1);
-  const x = new Float64Array(c + 1), y = new Float64Array(c + 1);
-  x.set(d.x.subarray(0, c)); y.set(d.y.subarray(0, c));
-  x[c] = m.w[k]; y[c] = m.b[k];
-  return { x, y };
+/** How many of a method's drawn (decimated) points come before update k. */
+export function drawnBefore(m, k) {
+  return upperBound(m.drawn.k, k - 1);
 }
 
 /** Playhead position of update k on an axis. */

@@ -1,15 +1,24 @@
 // The race's moving parts (travelled paths, current points, starts and the minimum) drawn on
-// a canvas between plotly's plot and its hover labels: a frame redraws only them (~1 ms),
-// where a plotly restyle recalculated and redrew the contours and the full paths as well.
+// a canvas between plotly's plot and its hover labels. Each travelled path is kept on a
+// canvas of its own and only extended while the playhead moves forward, so a frame costs
+// the new segments, three copies and the markers, however long the paths already are.
 import { LOOK } from "./look.js";
-import { prefix } from "./model.js";
+import { drawnBefore } from "./model.js";
 
 const STAR = "#111827";
 
-/** Canvas dash pattern for a plotly dash name, scaled by line width as plotly scales it. */
-function dashOf(dash, width) {
-  const d = Math.max(width, 3);
-  return { solid: [], dot: [d, d], dash: [3 * d, 3 * d] }[dash] || [];
+/** Line style of a method's travelled path: width, dash pattern and caps (dots are round
+ *  dashes of zero length, as a dotted line should look). */
+function stroke(look, on) {
+  const width = on ? look.width + 1 : look.width, d = Math.max(width, 3);
+  if (look.dash === "dot") return { width, dash: [0, 2.2 * width], cap: "round" };
+  if (look.dash === "dash") return { width, dash: [3 * d, 3 * d], cap: "butt" };
+  return { width, dash: [], cap: "round" };
+}
+
+function setStroke(ctx, look, style) {
+  ctx.lineWidth = style.width; ctx.strokeStyle = look.color; ctx.lineJoin = "round";
+  ctx.lineCap = style.cap; ctx.setLineDash(style.dash);
 }
 
 /** A closed marker outline of diameter ``size`` centred on (x, y). */
@@ -25,8 +34,8 @@ function symbolPath(ctx, symbol, x, y, size) {
     ctx.lineTo(x - h * 0.866 * 1.15, y + h * 0.62);
     ctx.closePath();
   } else if (symbol === "star") {
-    for (let i = 0; i < 10; i++) {
-      const a = -Math.PI / 2 + (i * Math.PI) / 5, rr = i % 2 ? r * 0.45 : r * 1.05;
+    for (let i = 0; i < 10; i++) { // outer points at 1.4 r, as plotly draws its star
+      const a = -Math.PI / 2 + (i * Math.PI) / 5, rr = i % 2 ? r * 0.54 : r * 1.4;
       ctx[i ? "lineTo" : "moveTo"](x + rr * Math.cos(a), y + rr * Math.sin(a));
     }
     ctx.closePath();
@@ -45,6 +54,38 @@ function marker(ctx, symbol, x, y, size, fill, open) {
   }
 }
 
+/** One method's travelled path through its drawn points, on a canvas of its own: ``count``
+ *  points drawn so far, ``length`` their polyline's length in px (where the dashes go on). */
+class Trail {
+  constructor() { this.canvas = document.createElement("canvas"); this.count = 0; this.length = 0; }
+
+  /** Draw the path through drawn points 0 … count − 1, extending it when it only grew. */
+  extend(m, count, look, style, view) {
+    const c = this.canvas, ctx = c.getContext("2d"), d = m.drawn;
+    if (c.width !== view.w || c.height !== view.h) { c.width = view.w; c.height = view.h; this.count = 0; }
+    if (count < this.count || this.count === 0) {
+      ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.clearRect(0, 0, c.width, c.height);
+      this.count = 0; this.length = 0;
+    }
+    if (count - this.count < 1 || count < 2) return;
+    ctx.save();
+    view.frame(ctx);
+    setStroke(ctx, look, style);
+    ctx.lineDashOffset = this.length; // the dashes go on where the last piece stopped
+    const from = Math.max(0, this.count - 1);
+    let x = view.px(d.x[from]), y = view.py(d.y[from]);
+    ctx.beginPath(); ctx.moveTo(x, y);
+    for (let j = from + 1; j < count; j++) {
+      const nx = view.px(d.x[j]), ny = view.py(d.y[j]);
+      this.length += Math.hypot(nx - x, ny - y);
+      ctx.lineTo(nx, ny); x = nx; y = ny;
+    }
+    ctx.stroke();
+    ctx.restore();
+    this.count = count;
+  }
+}
+
 /** The canvas layer of one plotly figure. */
 export class PathLayer {
   constructor(gd) {
@@ -54,6 +95,7 @@ export class PathLayer {
     this.canvas.style.cssText = "position: absolute; left: 0; top: 0; pointer-events: none;";
     this.canvas.setAttribute("aria-hidden", "true"); // the figure's label and table say it
     this.state = null; // {model, ks, selected}
+    this.trails = []; this.style = ""; // one Trail per method, and what they were drawn for
     this.drawn = null; // what the last render drew: {ks, order} (tests read it)
   }
 
@@ -73,46 +115,65 @@ export class PathLayer {
     this.render();
   }
 
+  /** Pixel mapping and clip of plotly's axes now, at the screen's pixel ratio. */
+  view(f) {
+    const dpr = window.devicePixelRatio || 1, xa = f.xaxis, ya = f.yaxis;
+    return {
+      w: Math.round(f.width * dpr), h: Math.round(f.height * dpr),
+      px: (v) => xa._offset + xa.l2p(v), py: (v) => ya._offset + ya.l2p(v),
+      frame(ctx) {
+        ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+        ctx.beginPath(); ctx.rect(xa._offset, ya._offset, xa._length, ya._length); ctx.clip();
+      },
+      key: [f.width, f.height, dpr, xa.range, ya.range, xa._length, ya._length].join(),
+    };
+  }
+
   render() {
     const f = this.gd._fullLayout;
     if (!this.state || !f || !f.xaxis || !this.attach()) return;
-    const { model, ks, selected } = this.state;
-    const dpr = window.devicePixelRatio || 1, c = this.canvas;
-    const w = Math.round(f.width * dpr), h = Math.round(f.height * dpr);
-    if (c.width !== w || c.height !== h) {
-      c.width = w; c.height = h; c.style.width = `${f.width}px`; c.style.height = `${f.height}px`;
+    const { model, ks, selected } = this.state, v = this.view(f), c = this.canvas;
+    const style = `${v.key}|${selected}`;
+    if (this.model !== model || this.style !== style) { // paths drawn for another view: redo
+      this.model = model; this.style = style; this.trails = model.methods.map(() => new Trail());
     }
-    const ctx = c.getContext("2d"), xa = f.xaxis, ya = f.yaxis;
-    const px = (v) => xa._offset + xa.l2p(v), py = (v) => ya._offset + ya.l2p(v);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, f.width, f.height);
+    if (c.width !== v.w || c.height !== v.h) {
+      c.width = v.w; c.height = v.h; c.style.width = `${f.width}px`; c.style.height = `${f.height}px`;
+    }
+    const ctx = c.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, c.width, c.height);
     ctx.save();
-    ctx.beginPath(); ctx.rect(xa._offset, ya._offset, xa._length, ya._length); ctx.clip();
+    v.frame(ctx);
     // the others first, then the selected method; within each, paths under markers (a
     // stochastic cloud never hides another method's point) and a start under its current point
     const all = model.methods.map((m, i) => i), isOn = (i) => model.methods[i].key === selected;
     const groups = [all.filter((i) => !isOn(i)), all.filter(isOn)], order = groups.flat();
     for (const group of groups) {
       for (const i of group) {
-        const m = model.methods[i], look = LOOK[m.key], on = m.key === selected;
-        const p = prefix(m, ks[i]), width = on ? look.width + 1 : look.width;
+        const m = model.methods[i], look = LOOK[m.key], on = isOn(i), k = ks[i];
+        const s = stroke(look, on), count = drawnBefore(m, k), trail = this.trails[i];
+        trail.extend(m, count, look, s, v);
         ctx.globalAlpha = on ? 1 : 0.55;
-        ctx.lineWidth = width; ctx.strokeStyle = look.color;
-        ctx.lineJoin = "round"; ctx.lineCap = look.dash === "solid" ? "round" : "butt";
-        ctx.setLineDash(dashOf(look.dash, width));
-        ctx.beginPath();
-        for (let j = 0; j < p.x.length; j++) ctx[j ? "lineTo" : "moveTo"](px(p.x[j]), py(p.y[j]));
-        ctx.stroke();
+        ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.drawImage(trail.canvas, 0, 0); ctx.restore();
+        if (count > 0) { // the last drawn point to the exact current point
+          setStroke(ctx, look, s);
+          ctx.lineDashOffset = trail.length;
+          ctx.beginPath();
+          ctx.moveTo(v.px(m.drawn.x[count - 1]), v.py(m.drawn.y[count - 1]));
+          ctx.lineTo(v.px(m.w[k]), v.py(m.b[k]));
+          ctx.stroke();
+        }
       }
-      ctx.globalAlpha = 1; ctx.setLineDash([]);
+      ctx.globalAlpha = 1; ctx.setLineDash([]); ctx.lineDashOffset = 0;
       for (const i of group) {
         const m = model.methods[i], look = LOOK[m.key], k = ks[i];
-        marker(ctx, look.symbol, px(m.w[0]), py(m.b[0]), 10, look.color, true);
-        marker(ctx, look.symbol, px(m.w[k]), py(m.b[k]), 13, look.color, false);
+        marker(ctx, look.symbol, v.px(m.w[0]), v.py(m.b[0]), 10, look.color, true);
+        marker(ctx, look.symbol, v.px(m.w[k]), v.py(m.b[k]), 13, look.color, false);
       }
     }
     const min = model.raw.minimum;
-    marker(ctx, "star", px(min.w), py(min.b), 17, STAR, false);
+    marker(ctx, "star", v.px(min.w), v.py(min.b), 17, STAR, false);
     ctx.restore();
     this.drawn = { ks: ks.slice(), order: order.map((i) => model.methods[i].key) };
   }
