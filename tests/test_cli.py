@@ -47,6 +47,8 @@ def test_epoch_plan_worked_case(capsys):
     (["scene", "--lr", "abc"], "argument --lr: must be a number between 0.0001 and 10"),
     (["scene", "--dataset", "mnist"], "argument --dataset: invalid choice"),
     (["epoch-plan", "--n", "10", "--batch-size", "11"], "--batch-size: must be between 1 and n=10"),
+    (["epoch-plan", "--n", "100000", "--batch-size", "1", "--epochs", "1000"],
+     "argument --epochs: must be at most 10 for n=100000 (epochs × n ≤ 1,000,000), got 1000"),
     (["scene", "--epochs", "100"], "argument --epochs: must be between 1 and 50 for n=1000"),
     (["figure", "race", "--out", "r.png", "--json"], "unrecognized arguments: --json"),
 ])

@@ -14,6 +14,8 @@ from typing import Any
 from batchlab.argtypes import USAGE_ERROR, OneLineParser, float_in, int_in
 from batchlab.core.batching import SAMPLINGS
 
+MAX_PLAN_INDICES = 1_000_000  # epoch-plan prints every index it draws: epochs × n at most this
+
 
 def _add_scene_args(p: argparse.ArgumentParser) -> None:
     from batchlab.core.scene import LIMITS, RACE_SCHEDULES, RECOMMENDED, SceneSpec
@@ -60,7 +62,8 @@ def build_parser(with_lab: bool = True) -> argparse.ArgumentParser:
     plan = sub.add_parser("epoch-plan", help="show how an epoch is cut into batches")
     plan.add_argument("--n", type=int_in(1, 100_000), required=True)
     plan.add_argument("--batch-size", type=int_in(1, 100_000), required=True)
-    plan.add_argument("--epochs", type=int_in(1, 1000), default=1)
+    plan.add_argument("--epochs", type=int_in(1, 1000), default=1,
+                      help=f"epochs (epochs × n ≤ {MAX_PLAN_INDICES:,})")
     plan.add_argument("--seed", type=int_in(0, 2**32 - 1), default=0)
     plan.add_argument("--sampling", choices=SAMPLINGS, default="shuffle")
     plan.add_argument("--drop-last", action="store_true")
@@ -138,6 +141,9 @@ def _epoch_plan(args: argparse.Namespace) -> int:
     from batchlab.core.batching import make_plan
     from batchlab.core.export import plan_to_dict
 
+    if args.n * args.epochs > MAX_PLAN_INDICES:
+        raise ValueError(f"epochs must be at most {MAX_PLAN_INDICES // args.n} for n={args.n} "
+                         f"(epochs × n ≤ {MAX_PLAN_INDICES:,}), got {args.epochs}")
     plan = make_plan(args.n, args.batch_size, args.epochs, np.random.default_rng(args.seed),
                      sampling=args.sampling, drop_last=args.drop_last)
     d = plan_to_dict(plan, args.drop_last)

@@ -16,12 +16,19 @@ from fastapi.testclient import TestClient
     ("/api/scene?seed=1.5", "seed must be a whole number, got '1.5'"),
     ("/api/scene?schedule=warmup", "schedule must be 'cosine' or 'constant', got 'warmup'"),
     ("/api/dives/sum-vs-mean?b=0", "b must be at least 1, got 0"),
+    ("/api/scene?drop_last=maybe", "drop_last must be true or false, got 'maybe'"),
+    ("/api/epoch-plan?n=10&batch_size=3&drop_last=2", "drop_last must be true or false, got '2'"),
+    # one error for one field, listing every choice (not one per member of a union)
+    ("/api/experiments/steps-to-target?dataset=foo",
+     "dataset must be 'synthetic', 'synthetic-classification', 'diabetes', 'breast-cancer' or "
+     "'synthetic-offset', got 'foo'"),
 ])
 def test_validation_messages_name_field_range_and_value(client: TestClient, query: str,
                                                         message: str) -> None:
     r = client.get(query)
     assert r.status_code == 422
-    assert r.json()["detail"][0]["msg"] == message
+    assert r.json()["detail"] == [{"loc": ["query", message.split()[0]], "msg": message,
+                                   "type": r.json()["detail"][0]["type"]}]
 
 
 def test_echo_of_what_was_sent_is_short(client: TestClient) -> None:

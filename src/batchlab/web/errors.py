@@ -41,7 +41,8 @@ _BOUNDS = {"greater_than_equal": ("ge", "at least"), "greater_than": ("gt", "mor
 
 def plain(error: dict[str, Any]) -> str:
     """A validation error in the project's words: '<field> must be at least 1, got 0'."""
-    field = str(error.get("loc", ["", "query"])[-1])
+    loc = error.get("loc", ())
+    field = str(loc[1] if len(loc) > 1 else "query")  # loc: ("query", field, ...)
     got = str(error.get("input"))[:40]  # echo at most 40 characters of what was sent
     kind = str(error.get("type", ""))
     if kind in _BOUNDS:
@@ -51,6 +52,8 @@ def plain(error: dict[str, Any]) -> str:
         return f"{field} must be a whole number, got {got!r}"
     if kind in ("float_parsing", "finite_number"):
         return f"{field} must be a finite number, got {got!r}"
+    if kind == "bool_parsing":
+        return f"{field} must be true or false, got {got!r}"
     if kind == "literal_error":
         return f"{field} must be {error.get('ctx', {}).get('expected')}, got {got!r}"
     return f"{field}: {error.get('msg', 'invalid value')}"
@@ -59,6 +62,6 @@ def plain(error: dict[str, Any]) -> str:
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's 422 for query parameters, each message rewritten by ``plain``."""
     assert isinstance(exc, RequestValidationError)
-    errors = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": plain(e)}
+    errors = [{"loc": list(e.get("loc", ()))[:2], "type": e.get("type"), "msg": plain(e)}
               for e in exc.errors()]
     return JSONResponse({"detail": errors}, status_code=422)

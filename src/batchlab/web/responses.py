@@ -73,17 +73,17 @@ def _accepts(request: Request, coding: str) -> bool:
 def send(request: Request, blob: Blob, media_type: str, max_age: int = 0,
          timing: str | None = None) -> Response:
     """Serve a blob in the best encoding the client accepts; 304 if it has it already.
-    ``timing``: Server-Timing metrics to send with it."""
-    headers = {"ETag": blob.etag, "Vary": "Accept-Encoding",
+    Each encoding has its own ETag (they are different bytes). ``timing``: Server-Timing
+    metrics to send with it."""
+    coding = "zstd" if _accepts(request, "zstd") else "gzip" if _accepts(request, "gzip") else ""
+    etag = blob.etag if coding == "zstd" else f'{blob.etag[:-1]}-{coding or "identity"}"'
+    headers = {"ETag": etag, "Vary": "Accept-Encoding",
                "Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache"}
     if timing:
         headers["Server-Timing"] = timing
-    if request.headers.get("if-none-match") == blob.etag:
+    if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    if _accepts(request, "zstd"):
-        headers["Content-Encoding"] = "zstd"
-        return Response(blob.zst, media_type=media_type, headers=headers)
-    if _accepts(request, "gzip"):
-        headers["Content-Encoding"] = "gzip"
-        return Response(blob.gz(), media_type=media_type, headers=headers)
-    return Response(blob.raw(), media_type=media_type, headers=headers)
+    if coding:
+        headers["Content-Encoding"] = coding
+    body = blob.zst if coding == "zstd" else blob.gz() if coding == "gzip" else blob.raw()
+    return Response(body, media_type=media_type, headers=headers)

@@ -14,7 +14,8 @@ from batchlab.web.schemas import Dataset
 
 Seed = Annotated[int, Query(ge=0, le=1000, description="shuffle seed of the measurement")]
 DatasetQ = Annotated[Dataset, Query(description="which race dataset to measure")]
-CriticalQ = Annotated[Dataset | Literal["synthetic-offset"], Query(  # CRITICAL_DATASET
+# one Literal (nested Literals flatten), so a bad value gets one error listing every choice
+CriticalQ = Annotated[Literal[Dataset, "synthetic-offset"], Query(  # CRITICAL_DATASET
     description="which dataset to measure: a race dataset, or synthetic-offset (the synthetic "
                 "set with its feature shifted to mean 1, a tilted bowl; the lesson's default)")]
 JSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}}}}
