@@ -116,8 +116,12 @@ SHAPES = "import torch\ndef model():\n    return torch.nn.Linear(3, 2)\n" \
 @pytest.mark.parametrize(("source", "line"), [
     ("raise RuntimeError('boom')\n",
      "batchlab lab sweep: error: workload file 'mine.py' failed to import: RuntimeError: boom"),
-    (SHAPES, "batchlab lab sweep: error: workload 'mine': the model failed on its data: "
-             "RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x4 and 3x2)"),
+    (SHAPES, "batchlab lab sweep: error: workload file 'mine.py': workload 'mine': the model "
+             "failed on its data: RuntimeError: mat1 and mat2 shapes cannot be multiplied "
+             "(4x4 and 3x2)"),
+    (SHAPES.replace("torch.randn(10, 4)", "torch.randn(10, 3)").replace("% 2", "% 3"),
+     "batchlab lab sweep: error: workload file 'mine.py': workload 'mine': labels must be "
+     "class indices from 0 to 1 (the model has 2 outputs), got labels from 0 to 2"),
 ])
 def test_user_code_errors_exit_1_with_one_line(source: str, line: str, in_tmp: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:

@@ -105,14 +105,35 @@ def fresh_model(w: Workload, seed: int, device: str | torch.device = "cpu") -> n
     return model.to(device)
 
 
+def _probe_rows(y: torch.Tensor) -> torch.Tensor:
+    """Rows 0 and 1, and for integer labels the rows holding the smallest and largest label
+    (an out-of-range class is then caught here, not in a trial)."""
+    rows = [0, 1]
+    if not torch.is_floating_point(y) and y.numel():
+        flat = y.reshape(y.shape[0], -1)
+        rows += [int(flat.min(dim=1).values.argmin()), int(flat.max(dim=1).values.argmax())]
+    return torch.tensor(rows)
+
+
 def probe(name: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
           kind: LossKind) -> None:
-    """Run a copy of ``model`` on two rows and take the loss, so a model that does not fit
+    """Run a copy of ``model`` on a few rows and take the loss, so a model that does not fit
     its data fails here, once and in one line, not inside every trial in another process.
     A copy, under a forked RNG: batch-norm statistics and the global seed stay untouched."""
+    rows = _probe_rows(y)
     try:
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
-            per_example_loss(kind, copy.deepcopy(model)(x[:2]), y[:2])
+            out = copy.deepcopy(model)(x[rows])
+            if kind == "cross_entropy" and out.ndim == 2 and not torch.is_floating_point(y):
+                lo, hi, classes = int(y.min()), int(y.max()), out.shape[1]
+                if lo < 0 or hi >= classes:
+                    raise WorkloadError(
+                        f"workload {name!r}: labels must be class indices from 0 to "
+                        f"{classes - 1} (the model has {classes} outputs), got labels from "
+                        f"{lo} to {hi}")
+            per_example_loss(kind, out, y[rows])
+    except WorkloadError:
+        raise
     except Exception as exc:
         raise WorkloadError(f"workload {name!r}: the model failed on its data: "
                             f"{describe_error(exc)}") from exc
@@ -124,7 +145,7 @@ def from_module(name: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor, *
     """The user's model and data; ``loss`` defaults to cross-entropy for integer labels.
     Raises ``WorkloadError`` if the model fails on the data (see ``probe``)."""
     if x.shape[0] != y.shape[0] or x.shape[0] < 2:
-        raise ValueError(f"x and y need the same number of rows (>= 2), got "
+        raise ValueError(f"workload {name!r}: x and y need the same number of rows (>= 2), got "
                          f"{tuple(x.shape)} and {tuple(y.shape)}")
     kind: LossKind = loss or ("cross_entropy" if not torch.is_floating_point(y) else "mse")
     if kind not in LOSSES:
@@ -174,12 +195,15 @@ def from_file(path: str | Path) -> Workload:
     if not isinstance(model, nn.Module):
         raise ValueError(f"workload: {p.name}'s model() must return a torch.nn.Module, got "
                          f"{type(model).__name__}")
-    return from_module(p.stem, model, torch.as_tensor(data[0]), torch.as_tensor(data[1]),
-                       loss=getattr(module, "LOSS", None),
-                       reinit=bool(getattr(module, "REINIT", False)),
-                       threads=int(getattr(module, "THREADS", 1)),
-                       target_loss=float(getattr(module, "TARGET_LOSS", 0.1)),
-                       lr=float(getattr(module, "LR", 0.1)))
+    try:
+        return from_module(p.stem, model, torch.as_tensor(data[0]), torch.as_tensor(data[1]),
+                           loss=getattr(module, "LOSS", None),
+                           reinit=bool(getattr(module, "REINIT", False)),
+                           threads=int(getattr(module, "THREADS", 1)),
+                           target_loss=float(getattr(module, "TARGET_LOSS", 0.1)),
+                           lr=float(getattr(module, "LR", 0.1)))
+    except (ValueError, WorkloadError) as exc:  # the same error, naming the file too
+        raise type(exc)(f"workload file {str(path)!r}: {exc}") from exc
 
 
 def _digits() -> tuple[torch.Tensor, torch.Tensor]:
