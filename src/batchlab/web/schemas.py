@@ -32,7 +32,8 @@ class SceneQuery(BaseModel):
     batch_size: int = Field(32, ge=_lo("batch_size"), le=_hi("batch_size"))
     lr: float | None = Field(None, ge=_lo("lr"), le=_hi("lr"), allow_inf_nan=False,
                              description="learning rate (default: the dataset's recommended)")
-    epochs: int | None = Field(None, ge=_lo("epochs"),
+    # the maximum is documented, not checked here: the core's check names the limit for this n
+    epochs: int | None = Field(None, ge=_lo("epochs"), json_schema_extra={"maximum": _hi("epochs")},
                                description="epochs (default: the dataset's recommended; at "
                                f"most {_hi('epochs')} and at most {MAX_EXAMPLES_PROCESSED} / n)")
     seed: int = Field(0, ge=_lo("seed"), le=_hi("seed"))
