@@ -109,6 +109,21 @@ def test_ctrl_c_says_how_much_is_recorded(tmp_path: Path,
     assert isinstance(info.value, KeyboardInterrupt)
 
 
+def test_ctrl_c_while_writing_figures_says_every_trial_is_recorded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def ctrl_c(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "write_figures", ctrl_c)
+    out = tmp_path / "run"
+    with pytest.raises(Interrupted) as info:
+        lab.sweep("cancer-logreg", out=out, **SWEEP)
+    assert (info.value.done, info.value.total) == (2, 2)
+    monkeypatch.undo()
+    exp = lab.sweep("cancer-logreg", out=out, resume=True, png=False, **SWEEP)
+    assert len(exp.records) == 2 and (out / "summary.json").exists()
+
+
 def test_lab_package_is_lazy() -> None:
     import subprocess
     import sys

@@ -145,15 +145,18 @@ def run_experiment(kind: str, workload: Workload | str, trials: Sequence[Any], *
         raise
     bar.close()
     recs = [records[k] for k in sorted(records)]
-    summary = SUMMARISERS[kind](recs)
-    summary["workload"] = name
-    table = format_table(summary)
-    figures = FIGURES[kind](summary, recs)
-    warnings: list[str] = []
-    if folder is not None:
-        warnings = write_figures(folder, figures, png=png)
-        summary["warnings"] = warnings
-        write_summary(folder, summary, table)
+    try:  # Ctrl-C while summarising: every trial is recorded, a resume writes the rest
+        summary = SUMMARISERS[kind](recs)
+        summary["workload"] = name
+        table = format_table(summary)
+        figures = FIGURES[kind](summary, recs)
+        warnings: list[str] = []
+        if folder is not None:
+            warnings = write_figures(folder, figures, png=png)
+            summary["warnings"] = warnings
+            write_summary(folder, summary, table)
+    except KeyboardInterrupt:
+        raise Interrupted(len(records), len(trials), folder) from None
     return Experiment(kind, name, recs, summary, table, figures, warnings, folder)
 
 
