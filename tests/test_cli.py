@@ -50,7 +50,10 @@ def test_epoch_plan_worked_case(capsys):
     (["epoch-plan", "--n", "100000", "--batch-size", "1", "--epochs", "1000"],
      "argument --epochs: must be at most 10 for n=100000 (epochs × n ≤ 1,000,000), got 1000"),
     (["scene", "--epochs", "100"], "argument --epochs: must be between 1 and 50 for n=1000"),
-    (["figure", "race", "--out", "r.png", "--json"], "unrecognized arguments: --json"),
+    (["figure", "race", "--out", "r.png", "--json"],
+     "batchlab figure: error: unrecognized arguments: --json"),
+    (["lab", "throughput", "--seeds", "2"],
+     "batchlab lab throughput: error: unrecognized arguments: --seeds 2"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(argv, fragment):
     proc = subprocess.run([sys.executable, "-m", "batchlab.cli", *argv], capture_output=True,

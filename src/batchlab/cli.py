@@ -195,7 +195,12 @@ def _flag(message: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(with_lab=bool(argv) and argv[0] == "lab")
-    args: Any = parser.parse_args(argv)
+    args: Any
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the subcommand that got them, as argparse says it for the top level
+        where = " ".join(filter(None, ("batchlab", args.command, getattr(args, "lab_command", ""))))
+        print(f"{where}: error: unrecognized arguments: {' '.join(extra)}", file=sys.stderr)
+        return USAGE_ERROR
     try:
         return COMMANDS[args.command](args)
     except ValueError as exc:
