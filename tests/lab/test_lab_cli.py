@@ -249,6 +249,8 @@ def test_a_dead_ray_address_fails_at_once_naming_the_flag(
      "argument --batch-sizes: must be between 1 and N=1797, got [8, 5000]"),
     (["sweep", "--batch-sizes", "8,x"],
      "argument --batch-sizes: must be comma-separated integers, got '8,x'"),
+    (["sweep", "--executor", "local", "--address", "10.0.0.1:6379"],
+     "argument --address: is only used with executor 'ray', got executor 'local'"),
     (["sweep", "--out", "a-file"],
      "argument --out: cannot write results to 'a-file' (it is a file); allowed: a folder you "
      "can write to, new or from an earlier run"),

@@ -51,6 +51,9 @@ class Executor:
             raise ValueError(f"executor must be one of {EXECUTORS}, got {self.kind!r}")
         if self.workers < 1:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
+        if self.address is not None and self.kind != "ray":
+            raise ValueError(f"address is only used with executor 'ray', got executor "
+                             f"{self.kind!r}")
         if self.kind == "ray" and importlib.util.find_spec("ray") is None:
             raise ValueError("executor: ray is not installed (pip install 'batchlab[ray]'); "
                              "allowed here: serial, local")
