@@ -43,6 +43,8 @@ def test_csv_with_header(tmp_path):
     p.write_text("height,weight\n1,2\n2,4.5\n3,5\n4,8\n")
     d = data.load_table(p, "height", "weight")
     assert d.n == 4 and abs(d.x.std() - 1) < 1e-12 and abs(d.y.mean()) < 1e-12
+    assert (d.x_label, d.y_label) == ("height (std.)", "weight (std.)")  # the axes' names
+    assert data.load_table(p, 0, 1).x_label == "column 0 (std.)"
 
 
 def test_npz(tmp_path):
@@ -50,6 +52,7 @@ def test_npz(tmp_path):
     np.savez(p, a=np.arange(5.0), b=np.array([0, 1, 0, 1, 1.0]))
     d = data.load_table(p, "a", "b", task="classification")
     np.testing.assert_array_equal(d.y, [0, 1, 0, 1, 1])
+    assert (d.x_label, d.y_label) == ("a (std.)", "b")  # labels are not standardised
 
 
 @pytest.mark.parametrize(("content", "kwargs", "msg"), [

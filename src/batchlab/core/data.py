@@ -168,7 +168,12 @@ def load_table(
             raise ValueError("classification labels must be 0 or 1")
     elif task == "regression":
         y = standardise(y)
-    return Dataset(p.stem, standardise(x), y, task, f"User data from {p.name}, N = {x.shape[0]}.")
+    def label(column: str | int, std: bool) -> str:
+        name = column if isinstance(column, str) else f"column {column}"
+        return f"{name} (std.)" if std else name
+
+    return Dataset(p.stem, standardise(x), y, task, f"User data from {p.name}, N = {x.shape[0]}.",
+                   label(x_column, True), label(y_column, task == "regression"))
 
 
 def _read_npz(p: Path, xc: str | int, yc: str | int) -> tuple[np.ndarray, np.ndarray]:
