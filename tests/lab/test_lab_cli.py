@@ -121,7 +121,8 @@ SHAPES = "import torch\ndef model():\n    return torch.nn.Linear(3, 2)\n" \
              "(4x4 and 3x2)"),
     (SHAPES.replace("torch.randn(10, 4)", "torch.randn(10, 3)").replace("% 2", "% 3"),
      "batchlab lab sweep: error: workload file 'mine.py': workload 'mine': labels must be "
-     "class indices from 0 to 1 (the model has 2 outputs), got labels from 0 to 2"),
+     "class indices from 0 to 1 (the model has 2 outputs; -100 marks an example to ignore), "
+     "got labels from 0 to 2"),
 ])
 def test_user_code_errors_exit_1_with_one_line(source: str, line: str, in_tmp: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:

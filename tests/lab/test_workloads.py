@@ -50,6 +50,9 @@ def test_user_module_keeps_its_weights_and_infers_the_loss() -> None:
     assert from_module("reg", model, x, y.float()).loss == "mse"
     with pytest.raises(ValueError, match="workload 'bad': x and y need the same number of rows"):
         from_module("bad", model, x, y[:3])
+    ignored = y.clone()
+    ignored[3] = -100  # cross-entropy's ignore index is not an out-of-range class
+    assert from_module("mine", model, x, ignored).loss == "cross_entropy"
 
 
 def test_workload_file(tmp_path: Path) -> None:
@@ -87,8 +90,12 @@ def test_with_dtype_converts_model_and_inputs() -> None:
     ("import torch\ndef model():\n    return torch.nn.Linear(3, 2)\n"
      "def data():\n    y = torch.zeros(10, dtype=torch.long)\n    y[5] = 2\n"
      "    return torch.randn(10, 3), y\n",
-     r"workload 'bad': labels must be class indices from 0 to 1 \(the model has 2 outputs\), "
-     r"got labels from 0 to 2"),
+     r"workload 'bad': labels must be class indices from 0 to 1 \(the model has 2 outputs; "
+     r"-100 marks an example to ignore\), got labels from 0 to 2"),
+    # boolean labels: one line, not a traceback from the probe's choice of rows
+    ("import torch\ndef model():\n    return torch.nn.Linear(3, 2)\n"
+     "def data():\n    return torch.randn(8, 3), torch.tensor([True, False] * 4)\n",
+     r"workload 'bad': the model failed on its data: RuntimeError: expected target dtype"),
 ])
 def test_user_code_errors_are_one_line(tmp_path: Path, source: str, message: str) -> None:
     import sys

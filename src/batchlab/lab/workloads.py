@@ -105,12 +105,15 @@ def fresh_model(w: Workload, seed: int, device: str | torch.device = "cpu") -> n
     return model.to(device)
 
 
+IGNORED = -100  # cross-entropy's ignore_index: a label that marks an example to skip
+
+
 def _probe_rows(y: torch.Tensor) -> torch.Tensor:
     """Rows 0 and 1, and for integer labels the rows holding the smallest and largest label
     (an out-of-range class is then caught here, not in a trial)."""
     rows = [0, 1]
     if not torch.is_floating_point(y) and y.numel():
-        flat = y.reshape(y.shape[0], -1)
+        flat = y.reshape(y.shape[0], -1).to(torch.int64)  # bool labels too
         rows += [int(flat.min(dim=1).values.argmin()), int(flat.max(dim=1).values.argmax())]
     return torch.tensor(rows)
 
@@ -120,17 +123,19 @@ def probe(name: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor,
     """Run a copy of ``model`` on a few rows and take the loss, so a model that does not fit
     its data fails here, once and in one line, not inside every trial in another process.
     A copy, under a forked RNG: batch-norm statistics and the global seed stay untouched."""
-    rows = _probe_rows(y)
     try:
+        rows = _probe_rows(y)
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
             out = copy.deepcopy(model)(x[rows])
-            if kind == "cross_entropy" and out.ndim == 2 and not torch.is_floating_point(y):
-                lo, hi, classes = int(y.min()), int(y.max()), out.shape[1]
+            used = y[y != IGNORED] if not torch.is_floating_point(y) else y
+            if kind == "cross_entropy" and out.ndim == 2 and used.numel() \
+                    and not torch.is_floating_point(y):
+                lo, hi, classes = int(used.min()), int(used.max()), out.shape[1]
                 if lo < 0 or hi >= classes:
                     raise WorkloadError(
                         f"workload {name!r}: labels must be class indices from 0 to "
-                        f"{classes - 1} (the model has {classes} outputs), got labels from "
-                        f"{lo} to {hi}")
+                        f"{classes - 1} (the model has {classes} outputs; {IGNORED} marks an "
+                        f"example to ignore), got labels from {lo} to {hi}")
             per_example_loss(kind, out, y[rows])
     except WorkloadError:
         raise
@@ -202,8 +207,10 @@ def from_file(path: str | Path) -> Workload:
                            threads=int(getattr(module, "THREADS", 1)),
                            target_loss=float(getattr(module, "TARGET_LOSS", 0.1)),
                            lr=float(getattr(module, "LR", 0.1)))
-    except (ValueError, WorkloadError) as exc:  # the same error, naming the file too
-        raise type(exc)(f"workload file {str(path)!r}: {exc}") from exc
+    except WorkloadError as exc:  # the same error, naming the file too
+        raise WorkloadError(f"workload file {str(path)!r}: {exc}") from exc
+    except ValueError as exc:
+        raise ValueError(f"workload file {str(path)!r}: {exc}") from exc
 
 
 def _digits() -> tuple[torch.Tensor, torch.Tensor]:
