@@ -54,6 +54,8 @@ def test_epoch_plan_worked_case(capsys):
      "batchlab figure: error: unrecognized arguments: --json"),
     (["lab", "throughput", "--seeds", "2"],
      "batchlab lab throughput: error: unrecognized arguments: --seeds 2"),
+    (["--foo", "epoch-plan", "--n", "10", "--batch-size", "3"],
+     "batchlab: error: unrecognized arguments: --foo"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(argv, fragment):
     proc = subprocess.run([sys.executable, "-m", "batchlab.cli", *argv], capture_output=True,

@@ -192,14 +192,28 @@ def _flag(message: str) -> str:
     return f"argument --{head.replace('_', '-')}: {rest}" if head.isidentifier() else message
 
 
+def _owner(argv: list[str], args: Any, extra: list[str]) -> str:
+    """The (sub)command that was given the unrecognised ``extra`` arguments: the deepest one
+    whose name comes before all of them (``batchlab lab throughput``, or ``batchlab``)."""
+    where, at = "batchlab", 0
+    for name in filter(None, (args.command, getattr(args, "lab_command", ""))):
+        if name not in argv[at:]:
+            break
+        i = argv.index(name, at)
+        if any(e in argv[at:i] for e in extra):
+            break
+        where, at = f"{where} {name}", i + 1
+    return where
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(with_lab=bool(argv) and argv[0] == "lab")
     args: Any
     args, extra = parser.parse_known_args(argv)
-    if extra:  # said by the subcommand that got them, as argparse says it for the top level
-        where = " ".join(filter(None, ("batchlab", args.command, getattr(args, "lab_command", ""))))
-        print(f"{where}: error: unrecognized arguments: {' '.join(extra)}", file=sys.stderr)
+    if extra:
+        print(f"{_owner(argv, args, extra)}: error: unrecognized arguments: {' '.join(extra)}",
+              file=sys.stderr)
         return USAGE_ERROR
     try:
         return COMMANDS[args.command](args)

@@ -80,6 +80,11 @@ def test_scene_is_compressed_and_cached(client: TestClient) -> None:
     assert client.get(url, headers=gz).status_code == 304
     zs = {"Accept-Encoding": "zstd", "If-None-Match": a.headers["etag"]}
     assert client.get(url, headers=zs).status_code == 200
+    both = f'"nope", W/{a.headers["etag"]}, {z.headers["etag"]}'  # a list, one weak: still held
+    assert client.get(url, headers={**zs, "If-None-Match": both}).status_code == 304
+    assert client.get(url, headers={**zs, "If-None-Match": "*"}).status_code == 304
+    refused = client.get(url, headers={"Accept-Encoding": "zstd;q=0, gzip"})
+    assert refused.headers["content-encoding"] == "gzip"
     raw = client.get(url, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in raw.headers
     assert len({raw.headers["etag"], a.headers["etag"], z.headers["etag"]}) == 3

@@ -13,9 +13,9 @@ from hypothesis.extra import numpy as hnp
 
 from batchlab.web import frame
 
-FLOATS = hnp.arrays(np.float64, hnp.array_shapes(max_dims=2, max_side=40),
+FLOATS = hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=40),
                     elements=st.floats(allow_nan=False, allow_infinity=False))
-INTS = hnp.arrays(np.int64, hnp.array_shapes(max_dims=1, max_side=40),
+INTS = hnp.arrays(np.int64, hnp.array_shapes(min_dims=1, max_dims=2, min_side=0, max_side=40),
                   elements=st.integers(-(2**31), 2**31 - 1))
 
 

@@ -37,14 +37,16 @@ def _query(page: Any) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.evaluate("location.href")).query)
 
 
-def _layer_pixel(page: Any, key: str, k: int) -> list[int]:
-    """RGBA of the race's canvas layer at method ``key``'s point after update ``k``."""
+def _layer_pixel(page: Any, key: str, k: float) -> list[int]:
+    """RGBA of the race's canvas layer at method ``key``'s point after update ``k`` (a
+    fractional k: that far along the step from update ⌊k⌋ to the next)."""
     return page.evaluate("""([key, k]) => {
         const gd = document.getElementById('landscape'), f = gd._fullLayout;
         const c = gd.querySelector('canvas.path-layer'), m = window.batchlab.model.byKey[key];
-        const s = c.width / f.width;
-        const x = (f.xaxis._offset + f.xaxis.l2p(m.w[k])) * s;
-        const y = (f.yaxis._offset + f.yaxis.l2p(m.b[k])) * s;
+        const s = c.width / f.width, i = Math.floor(k), a = k - i;
+        const at = (v) => v[i] + a * ((v[i + 1] ?? v[i]) - v[i]);
+        const x = (f.xaxis._offset + f.xaxis.l2p(at(m.w))) * s;
+        const y = (f.yaxis._offset + f.yaxis.l2p(at(m.b))) * s;
         return Array.from(c.getContext('2d').getImageData(Math.round(x), Math.round(y), 1, 1).data);
     }""", [key, k])
 
@@ -352,6 +354,13 @@ def test_unreachable_server_says_so_instead_of_spinning(page: Any, server: str) 
     assert "Could not reach the server" in page.text_content("#err-query")
 
 
+def test_a_chart_library_that_fails_to_load_is_named(page: Any, server: str) -> None:
+    page.route("**/plotly-cartesian.min.js", lambda route: route.abort())
+    page.goto(server)
+    page.wait_for_selector("#loading.failed", timeout=20_000)
+    assert "could not be drawn (plotly.js did not load)" in page.text_content("#err-query")
+
+
 def test_an_unreadable_scene_is_named_and_logged_not_called_unreachable(
         page: Any, server: str, console: list[str]) -> None:
     page.route("**/api/scene**", lambda route: route.fulfill(
@@ -368,6 +377,16 @@ def test_a_stochastic_cloud_never_hides_another_methods_point(page: Any, server:
     _open(page, server, "dataset=breast-cancer&n=569&lr=2&epochs=80")
     k = page.evaluate("window.batchlab.model.byKey.full.updates")
     assert _layer_pixel(page, "full", k) == [0x1F, 0x5F, 0xBF, 255]
+
+
+def test_a_faded_path_is_evenly_faded_where_its_pieces_meet(page: Any, server: str) -> None:
+    """Full batch (not selected) at its 5th update: the stored path ends at update 4, the
+    last piece runs on to 5; the joint is as transparent as the middle of a step."""
+    _open(page, server, "t=5000")
+    assert page.evaluate("window.batchlab.drawn.ks")[0] == 5
+    joint, middle = _layer_pixel(page, "full", 4), _layer_pixel(page, "full", 2.5)
+    assert middle[3] == pytest.approx(0.55 * 255, abs=8)
+    assert joint[3] == pytest.approx(middle[3], abs=8)
 
 
 def test_race_is_drawn_to_equal_scale_with_the_selected_method_on_top(page: Any,

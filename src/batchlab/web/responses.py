@@ -67,7 +67,23 @@ class Blob:
 
 
 def _accepts(request: Request, coding: str) -> bool:
-    return coding in request.headers.get("accept-encoding", "").lower()
+    """Whether Accept-Encoding lists ``coding`` with a weight above 0 (``zstd;q=0`` refuses)."""
+    for item in request.headers.get("accept-encoding", "").lower().split(","):
+        name, *params = (p.strip() for p in item.split(";"))
+        if name == coding:
+            q = [p[2:] for p in params if p.startswith("q=")]
+            try:
+                return not q or float(q[0]) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def _matches(request: Request, etag: str) -> bool:
+    """If-None-Match names ``etag`` (in a list, weakly, or as ``*``): RFC 9110's weak match."""
+    given = request.headers.get("if-none-match", "")
+    tags = [t.strip().removeprefix("W/") for t in given.split(",")]
+    return "*" in tags or etag in tags
 
 
 def send(request: Request, blob: Blob, media_type: str, max_age: int = 0,
@@ -81,7 +97,7 @@ def send(request: Request, blob: Blob, media_type: str, max_age: int = 0,
                "Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache"}
     if timing:
         headers["Server-Timing"] = timing
-    if request.headers.get("if-none-match") == etag:
+    if _matches(request, etag):
         return Response(status_code=304, headers=headers)
     if coding:
         headers["Content-Encoding"] = coding

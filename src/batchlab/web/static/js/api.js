@@ -51,11 +51,18 @@ async function errorsOf(r) {
   return [{ field: "query", msg: `The server answered ${r.status}.` }];
 }
 
-/** Fetch the race for a scene spec: {scene} or {errors}. Aborts raise AbortError. */
+/** Fetch the race for a scene spec: {scene} or {errors, refused} (refused: the server named
+ *  values it does not take). Aborts raise AbortError. */
 export async function fetchScene(scene, signal) {
   const r = await fetch(`/api/scene?${sceneQuery(scene)}&format=binary`, { signal });
-  if (r.ok) return { scene: decodeFrame(await r.arrayBuffer()) };
-  return { errors: await errorsOf(r) };
+  if (!r.ok) return { errors: await errorsOf(r), refused: r.status === 422 };
+  const body = await r.arrayBuffer();
+  try {
+    return { scene: decodeFrame(body) };
+  } catch (err) { // reached the server, but its answer is not a scene: say that, not "unreachable"
+    console.error(err);
+    return { errors: [{ field: "query", msg: `The server's answer could not be read (${err.message}).` }] };
+  }
 }
 
 /** Fetch one epoch plan: {plan} or {errors}. */

@@ -12,7 +12,7 @@ import { Readout } from "./readout.js";
 import { SCENE_FIELDS, readState, writeUrl } from "./state.js";
 import { renderTable } from "./table.js";
 import { mountWidgets } from "./widgets.js";
-import { MEASURES } from "./measures.js";
+import { MEASURES, plotlyReady } from "./measures.js";
 
 const $ = (s) => document.querySelector(s);
 const meta = JSON.parse($("#meta").textContent);
@@ -178,20 +178,24 @@ async function load() {
   try {
     res = await fetchScene(state.scene, ctrl.signal);
     performance.mark("scene-fetched");
-    await plotlyReady();
-  } catch (err) {
+  } catch (err) { // fetch itself failed: no answer came
     if (err.name === "AbortError") return;
-    const unreached = err instanceof TypeError && /fetch/i.test(err.message); // fetch's network failure
-    if (!unreached) console.error(err);
-    res = { errors: [{ field: "query", msg: unreached ? "Could not reach the server." :
-      `The server's answer could not be read (${err.message}).` }], offline: true };
+    res = { errors: [{ field: "query", msg: "Could not reach the server." }] };
+  }
+  if (!res.errors) {
+    try {
+      await plotlyReady();
+    } catch (err) {
+      console.error(err);
+      res = { errors: [{ field: "query", msg: `The charts could not be drawn (${err.message}).` }] };
+    }
   }
   if (pending !== ctrl) return;
   pending = null;
   document.body.dataset.loading = "0";
   if (res.errors) {
     // the opening link is refused: draw a race with sensible values instead, and say so
-    if (model === null && !res.offline && repairLink(res.errors)) { controls.set(state.scene); return load(); }
+    if (model === null && res.refused && repairLink(res.errors)) { controls.set(state.scene); return load(); }
     controls.showErrors(res.errors);
     document.body.dataset.error = "1";
     if (model === null) { // nothing to show: no spinner, the reason
@@ -233,15 +237,6 @@ async function load() {
   document.body.dataset.sceneKey = JSON.stringify(model.spec);
   document.dispatchEvent(new CustomEvent("batchlab:scene", { detail: model }));
   saveUrl();
-}
-
-function plotlyReady() {
-  if (window.Plotly) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const s = document.getElementById("plotly-js");
-    s.addEventListener("load", () => resolve(), { once: true });
-    s.addEventListener("error", () => reject(new Error("plotly.js did not load")), { once: true });
-  });
 }
 
 function selectMethod(key) {

@@ -64,14 +64,17 @@ export function mapHeight(chart, ratio, { extra, side = 70, lo = 260, hi = 560 }
   return Math.round(Math.min(hi, Math.max(lo, width * ratio + extra)));
 }
 
-/** Resolves once plotly.js (loaded async by the page) is there. */
+/** Resolves once plotly.js (loaded async by the page) is there; rejects if it failed to
+ *  load, also when that happened before this was called (the tag's onerror marks it). */
 export function plotlyReady() {
   return new Promise((ok, fail) => {
     if (window.Plotly) { ok(); return; }
     const s = document.getElementById("plotly-js");
     if (!s) { fail(new Error("plotly.js is not on this page")); return; }
+    const failed = () => fail(new Error("plotly.js did not load"));
+    if (s.dataset.failed) { failed(); return; }
     s.addEventListener("load", ok, { once: true });
-    s.addEventListener("error", () => fail(new Error("plotly.js did not load")), { once: true });
+    s.addEventListener("error", failed, { once: true });
   });
 }
 

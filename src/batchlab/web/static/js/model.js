@@ -16,12 +16,16 @@ function decimate(m) {
   return { k, x: Float64Array.from(k, (i) => m.w[i]), y: Float64Array.from(k, (i) => m.b[i]) };
 }
 
+/** A Float64Array of the values: the array itself when it already is one (the binary
+ *  scene's views), else a copy. */
+const f64 = (a) => (a instanceof Float64Array ? a : Float64Array.from(a));
+
 /** Typed arrays, epoch length and decimated paths for each method. */
 export function prepare(raw) {
   const spec = raw.spec, n = raw.dataset.n;
   const methods = raw.methods.map((m) => {
     const out = {
-      ...m, w: Float64Array.from(m.w), b: Float64Array.from(m.b), loss: Float64Array.from(m.loss),
+      ...m, w: f64(m.w), b: f64(m.b), loss: f64(m.loss),
       examples: Int32Array.from(m.examples), epoch: Int32Array.from(m.epoch),
       order: Int32Array.from(m.order), start: Int32Array.from(m.batch_start),
       end: Int32Array.from(m.batch_end),

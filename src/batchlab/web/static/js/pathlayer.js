@@ -1,7 +1,7 @@
 // The race's moving parts (travelled paths, current points, starts and the minimum) drawn on
 // a canvas between plotly's plot and its hover labels. Each travelled path is kept on a
 // canvas of its own and only extended while the playhead moves forward, so a frame costs
-// the new segments, three copies and the markers, however long the paths already are.
+// the new segments, a few canvas copies and the markers, however long the paths already are.
 import { LOOK } from "./look.js";
 import { drawnBefore } from "./model.js";
 
@@ -96,6 +96,7 @@ export class PathLayer {
     this.canvas.setAttribute("aria-hidden", "true"); // the figure's label and table say it
     this.state = null; // {model, ks, selected}
     this.trails = []; this.style = ""; // one Trail per method, and what they were drawn for
+    this.scratch = document.createElement("canvas"); // a path made whole before it is faded
     this.drawn = null; // what the last render drew: {ks, order} (tests read it)
   }
 
@@ -137,9 +138,9 @@ export class PathLayer {
     if (this.model !== model || this.style !== style) { // paths drawn for another view: redo
       this.model = model; this.style = style; this.trails = model.methods.map(() => new Trail());
     }
-    if (c.width !== v.w || c.height !== v.h) {
-      c.width = v.w; c.height = v.h; c.style.width = `${f.width}px`; c.style.height = `${f.height}px`;
-    }
+    if (c.width !== v.w || c.height !== v.h) { c.width = v.w; c.height = v.h; }
+    const css = [`${f.width}px`, `${f.height}px`]; // also when only the pixel ratio changed
+    if (c.style.width !== css[0] || c.style.height !== css[1]) [c.style.width, c.style.height] = css;
     const ctx = c.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, c.width, c.height);
@@ -154,16 +155,22 @@ export class PathLayer {
         const m = model.methods[i], look = LOOK[m.key], on = isOn(i), k = ks[i];
         const s = stroke(look, on), count = drawnBefore(m, k), trail = this.trails[i];
         trail.extend(m, count, look, s, v);
-        ctx.globalAlpha = on ? 1 : 0.55;
-        ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.drawImage(trail.canvas, 0, 0); ctx.restore();
-        if (count > 0) { // the last drawn point to the exact current point
-          setStroke(ctx, look, s);
-          ctx.lineDashOffset = trail.length;
-          ctx.beginPath();
-          ctx.moveTo(v.px(m.drawn.x[count - 1]), v.py(m.drawn.y[count - 1]));
-          ctx.lineTo(v.px(m.w[k]), v.py(m.b[k]));
-          ctx.stroke();
+        // the path so far plus its last piece (to the exact current point), made opaque on
+        // a scratch canvas, then faded as one: no darker bead where the two overlap
+        const sc = this.scratch, sx = sc.getContext("2d");
+        if (sc.width !== v.w || sc.height !== v.h) { sc.width = v.w; sc.height = v.h; }
+        sx.setTransform(1, 0, 0, 1, 0, 0); sx.clearRect(0, 0, sc.width, sc.height);
+        sx.drawImage(trail.canvas, 0, 0);
+        if (count > 0) {
+          sx.save(); v.frame(sx); setStroke(sx, look, s);
+          sx.lineDashOffset = trail.length;
+          sx.beginPath();
+          sx.moveTo(v.px(m.drawn.x[count - 1]), v.py(m.drawn.y[count - 1]));
+          sx.lineTo(v.px(m.w[k]), v.py(m.b[k]));
+          sx.stroke(); sx.restore();
         }
+        ctx.globalAlpha = on ? 1 : 0.55;
+        ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.drawImage(sc, 0, 0); ctx.restore();
       }
       ctx.globalAlpha = 1; ctx.setLineDash([]); ctx.lineDashOffset = 0;
       for (const i of group) {

@@ -4,8 +4,8 @@ import { FONT, KEYS, LOOK, fmt } from "./look.js";
 import { PathLayer } from "./pathlayer.js";
 
 const P = () => window.Plotly;
-// trace indices
-const CONTOUR = 0, FULLPATH = 1, MINIMUM = 4;
+// trace indices (0: the contours)
+const FULLPATH = 1, MINIMUM = 4;
 const MARGIN = { l: 56, r: 12, t: 8, b: 46 };
 
 function contour(raw) {
@@ -121,4 +121,3 @@ export class Race {
     if (this.layer.state) this.layer.draw(this.model, this.layer.state.ks, key);
   }
 }
-export { CONTOUR, MINIMUM };
