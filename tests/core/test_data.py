@@ -44,7 +44,10 @@ def test_csv_with_header(tmp_path):
     d = data.load_table(p, "height", "weight")
     assert d.n == 4 and abs(d.x.std() - 1) < 1e-12 and abs(d.y.mean()) < 1e-12
     assert (d.x_label, d.y_label) == ("height (std.)", "weight (std.)")  # the axes' names
-    assert data.load_table(p, 0, 1).x_label == "column 0 (std.)"
+    assert data.load_table(p, 0, 1).x_label == "height (std.)"  # by index: the header's name
+    bare = tmp_path / "bare.csv"
+    bare.write_text("1,2\n2,4.5\n3,5\n")
+    assert data.load_table(bare, 0, 1).x_label == "column 0 (std.)"  # no header: the index
 
 
 def test_npz(tmp_path):
@@ -53,6 +56,7 @@ def test_npz(tmp_path):
     d = data.load_table(p, "a", "b", task="classification")
     np.testing.assert_array_equal(d.y, [0, 1, 0, 1, 1])
     assert (d.x_label, d.y_label) == ("a (std.)", "b")  # labels are not standardised
+    assert data.load_table(p, 1, 0, task="regression").x_label == "b (std.)"  # arrays by index
 
 
 @pytest.mark.parametrize(("content", "kwargs", "msg"), [

@@ -151,9 +151,9 @@ def load_table(
     if not p.is_file():
         raise ValueError(f"data file not found: {p}")
     if p.suffix.lower() == ".npz":
-        x, y = _read_npz(p, x_column, y_column)
+        x, y, names = _read_npz(p, x_column, y_column)
     elif p.suffix.lower() in (".csv", ".txt"):
-        x, y = _read_csv(p, x_column, y_column)
+        x, y, names = _read_csv(p, x_column, y_column)
     else:
         raise ValueError(f"data file must end in .csv or .npz, got {p.name}")
     if x.shape[0] < MIN_ROWS or x.shape[0] > MAX_ROWS:
@@ -168,17 +168,17 @@ def load_table(
             raise ValueError("classification labels must be 0 or 1")
     elif task == "regression":
         y = standardise(y)
-    def label(column: str | int, std: bool) -> str:
-        name = column if isinstance(column, str) else f"column {column}"
-        return f"{name} (std.)" if std else name
-
+    y_label = f"{names[1]} (std.)" if task == "regression" else names[1]
     return Dataset(p.stem, standardise(x), y, task, f"User data from {p.name}, N = {x.shape[0]}.",
-                   label(x_column, True), label(y_column, task == "regression"))
+                   f"{names[0]} (std.)", y_label)
 
 
-def _read_npz(p: Path, xc: str | int, yc: str | int) -> tuple[np.ndarray, np.ndarray]:
+Columns = tuple[np.ndarray, np.ndarray, tuple[str, str]]  # x, y and the columns' names
+
+
+def _read_npz(p: Path, xc: str | int, yc: str | int) -> Columns:
     with np.load(p, allow_pickle=False) as z:
-        out = []
+        out, names = [], []
         for col in (xc, yc):
             key = col if isinstance(col, str) else z.files[col] if col < len(z.files) else None
             if key not in z.files:
@@ -187,12 +187,13 @@ def _read_npz(p: Path, xc: str | int, yc: str | int) -> tuple[np.ndarray, np.nda
             if not np.issubdtype(a.dtype, np.number) or a.ndim != 1:
                 raise ValueError(f"array {key!r} must be a 1-D numeric array")
             out.append(a.astype(np.float64))
+            names.append(str(key))
     if out[0].shape != out[1].shape:
         raise ValueError("x and y arrays must have the same length")
-    return out[0], out[1]
+    return out[0], out[1], (names[0], names[1])
 
 
-def _read_csv(p: Path, xc: str | int, yc: str | int) -> tuple[np.ndarray, np.ndarray]:
+def _read_csv(p: Path, xc: str | int, yc: str | int) -> Columns:
     text = p.read_text(encoding="utf-8", errors="replace")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
@@ -211,7 +212,8 @@ def _read_csv(p: Path, xc: str | int, yc: str | int) -> tuple[np.ndarray, np.nda
             if not _is_number(cells[j]):
                 raise ValueError(f"line {r}, column {header[j]!r}: {cells[j]!r} is not a number")
             cols[k].append(float(cells[j]))
-    return np.array(cols[0]), np.array(cols[1])
+    names = [header[j] if has_header else f"column {j}" for j in idx]
+    return np.array(cols[0]), np.array(cols[1]), (names[0], names[1])
 
 
 def _is_number(s: str) -> bool:
